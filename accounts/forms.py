@@ -1,0 +1,72 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts import permissions
+from accounts.models import CITY_ROLES, COMMITTEE_ROLES, SCHOOL_ROLES, Role
+from schools.models import Committee, School
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class RoleForm(forms.Form):
+    """A role at a place, limited to what the granting user may give."""
+
+    role = forms.ChoiceField(label=_("Role"))
+    committee = forms.ModelChoiceField(
+        label=_("Committee"), queryset=Committee.objects.none(), required=False,
+        help_text=_("For committee editors and readers."),
+    )
+    school = forms.ModelChoiceField(
+        label=_("School unit"), queryset=School.objects.none(), required=False,
+        help_text=_("For principals, school staff and heads of schools."),
+    )
+
+    def __init__(self, *args, granted_by, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.granted_by = granted_by
+        self.fields["role"].choices = [(r.value, r.label) for r in permissions.grantable_roles(granted_by)]
+        editable = permissions.committee_ids(granted_by, only=frozenset({Role.COMMITTEE_EDITOR}))
+        if permissions.is_city_admin(granted_by):
+            self.fields["committee"].queryset = Committee.objects.all()
+            self.fields["school"].queryset = School.objects.active()
+        else:
+            self.fields["committee"].queryset = Committee.objects.filter(pk__in=editable)
+            self.fields["school"].queryset = School.objects.active().filter(committee_id__in=editable)
+
+    def clean(self):
+        data = super().clean()
+        role, committee, school = data.get("role"), data.get("committee"), data.get("school")
+        if not role:
+            return data
+        if role in CITY_ROLES:
+            data["committee"] = data["school"] = None
+        elif role in COMMITTEE_ROLES:
+            if committee is None:
+                self.add_error("committee", _("Choose the committee the role is for."))
+            data["school"] = None
+        elif role in SCHOOL_ROLES:
+            if school is None:
+                self.add_error("school", _("Choose the school unit the role is for."))
+            data["committee"] = None
+        if not self.errors and not permissions.can_grant(
+            self.granted_by, role=role, committee=data["committee"], school=data["school"]
+        ):
+            raise forms.ValidationError(_("You cannot give this role at this place."))
+        return data
+
+
+class InviteForm(RoleForm):
+    email = forms.EmailField(label=_("Email address"))
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+
+    field_order = ["email", "first_name", "last_name", "role", "committee", "school"]
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()

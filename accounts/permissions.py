@@ -1,0 +1,134 @@
+"""The one place that decides who may see and change what.
+
+Reading: every lookup of a committee, school (and later plan or assessment)
+starts from `visible_committees(user)` / `visible_schools(user)`, so an object
+outside the user's reach is a 404 that does not confirm it exists.
+Acting: the `can_*` predicates say whether a role is high enough; views turn a
+no into 403 with `require()`.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import COMMITTEE_ROLES, SCHOOL_ROLES, Membership, Role, User
+from schools.models import Committee, School
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def memberships(user) -> list[Membership]:
+    """The user's roles, read once per request."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_portal_memberships", None)
+    if cached is None:
+        cached = list(user.memberships.select_related("committee", "school"))
+        user._portal_memberships = cached
+    return cached
+
+
+def roles(user) -> set[str]:
+    return {m.role for m in memberships(user)}
+
+
+def is_city_admin(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or Role.CITY_ADMIN in roles(user))
+
+
+def is_city_staff(user) -> bool:
+    """City office: reads everything in the city."""
+    return is_city_admin(user) or Role.CITY_ANALYST in roles(user)
+
+
+def committee_ids(user, *, only: frozenset = COMMITTEE_ROLES) -> set[int]:
+    return {m.committee_id for m in memberships(user) if m.role in only}
+
+
+def school_ids(user) -> set[int]:
+    return {m.school_id for m in memberships(user) if m.role in SCHOOL_ROLES}
+
+
+# --- Reading ----------------------------------------------------------------
+
+
+def visible_committees(user) -> QuerySet[Committee]:
+    if is_city_staff(user):
+        return Committee.objects.all()
+    return Committee.objects.filter(pk__in=committee_ids(user))
+
+
+def visible_schools(user) -> QuerySet[School]:
+    if is_city_staff(user):
+        return School.objects.all()
+    return School.objects.filter(Q(committee_id__in=committee_ids(user)) | Q(pk__in=school_ids(user)))
+
+
+def get_committee_for_user(user, pk: int) -> Committee:
+    return get_object_or_404(visible_committees(user), pk=pk)
+
+
+def get_school_for_user(user, pk: int) -> School:
+    return get_object_or_404(visible_schools(user).select_related("committee"), pk=pk)
+
+
+# --- Acting -----------------------------------------------------------------
+
+
+def can_view_organisation(user) -> bool:
+    """The organisation overview is for the city office and committee staff."""
+    return is_city_staff(user) or bool(committee_ids(user))
+
+
+def can_change_organisation(user) -> bool:
+    """Import committees and schools, edit a school's attributes, close it."""
+    return is_city_admin(user)
+
+
+def can_manage_users(user) -> bool:
+    return is_city_admin(user) or bool(committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR})))
+
+
+def manageable_users(user) -> QuerySet[User]:
+    """Users whose roles `user` may see and change: all for the city admin, for
+    a committee editor those holding a role in the editor's committees."""
+    if is_city_admin(user):
+        return User.objects.all()
+    editor_of = committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR}))
+    if not editor_of:
+        return User.objects.none()
+    holders = Membership.objects.filter(
+        Q(committee_id__in=editor_of) | Q(school__committee_id__in=editor_of)
+    ).values("user_id")
+    return User.objects.filter(pk__in=holders)
+
+
+def get_managed_user(user, pk: int) -> User:
+    return get_object_or_404(manageable_users(user), pk=pk)
+
+
+def grantable_roles(user) -> list[Role]:
+    if is_city_admin(user):
+        return list(Role)
+    if can_manage_users(user):
+        return [r for r in Role if r in COMMITTEE_ROLES or r in SCHOOL_ROLES]
+    return []
+
+
+def can_grant(user, *, role: str, committee: Committee | None, school: School | None) -> bool:
+    """Whether `user` may give (or take) this role at this place."""
+    if is_city_admin(user):
+        return True
+    editor_of = committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR}))
+    if role in COMMITTEE_ROLES:
+        return committee is not None and committee.pk in editor_of
+    if role in SCHOOL_ROLES:
+        return school is not None and school.committee_id in editor_of
+    return False
+
+
+def can_revoke(user, membership: Membership) -> bool:
+    return can_grant(user, role=membership.role, committee=membership.committee, school=membership.school)

@@ -1,0 +1,84 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import permissions, services
+from accounts.forms import InviteForm, RoleForm
+from accounts.models import Membership
+
+
+def _with_memberships(users):
+    return users.prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("committee", "school"))
+    )
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_manage_users(request.user))
+    users = _with_memberships(permissions.manageable_users(request.user))
+    query = request.GET.get("q", "").strip()
+    if query:
+        users = users.filter(
+            Q(email__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
+        )
+    return TemplateResponse(request, "accounts/user_list.html", {"users": users, "query": query})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_invite(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_manage_users(request.user))
+    form = InviteForm(request.POST or None, granted_by=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = services.user_invite(
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            role=data["role"],
+            committee=data["committee"],
+            school=data["school"],
+            invited_by=request.user,
+        )
+        messages.success(request, _("%(email)s has the role. An invitation to choose a password is sent to new users.") % {"email": user.email})
+        return redirect("accounts:user_detail", pk=user.pk)
+    return TemplateResponse(request, "accounts/user_invite.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A user's roles; give another role here."""
+    permissions.require(permissions.can_manage_users(request.user))
+    person = get_object_or_404(_with_memberships(permissions.manageable_users(request.user)), pk=pk)
+    form = RoleForm(request.POST or None, granted_by=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.membership_grant(
+            user=person,
+            role=form.cleaned_data["role"],
+            committee=form.cleaned_data["committee"],
+            school=form.cleaned_data["school"],
+            granted_by=request.user,
+        )
+        messages.success(request, _("The role is given."))
+        return redirect("accounts:user_detail", pk=person.pk)
+    rows = [(m, permissions.can_revoke(request.user, m)) for m in person.memberships.all()]
+    return TemplateResponse(request, "accounts/user_detail.html", {"person": person, "rows": rows, "form": form})
+
+
+@login_required
+@require_POST
+def membership_delete(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    permissions.require(permissions.can_manage_users(request.user))
+    person = permissions.get_managed_user(request.user, pk)
+    membership = get_object_or_404(person.memberships.select_related("committee", "school"), pk=membership_pk)
+    permissions.require(permissions.can_revoke(request.user, membership))
+    services.membership_revoke(membership=membership)
+    messages.success(request, _("The role %(role)s is taken away.") % {"role": membership})
+    return redirect("accounts:user_detail", pk=person.pk)

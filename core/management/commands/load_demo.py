@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import demo as accounts_demo
+from schools import demo as schools_demo
+
+
+class Command(BaseCommand):
+    help = "Load (or bring up to date) the demo city: committees, schools and one user per role."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            schools = schools_demo.build()
+            users = accounts_demo.build()
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {len(schools_demo.COMMITTEES)} committees, {len(schools)} school units."))
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {accounts_demo.PASSWORD}):")
+        width = max(len(email) for email, _ in users)
+        for email, description in users:
+            self.stdout.write(f"  {email.ljust(width)}  {description}")

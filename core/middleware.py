@@ -1,0 +1,32 @@
+import logging
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.template.loader import render_to_string
+from django.http import HttpResponse
+
+logger = logging.getLogger(__name__)
+
+
+class ServiceUnavailableMiddleware:
+    """Turn an unreachable database into a 503 page instead of a traceback.
+
+    The page is rendered without a request context: building one would touch
+    the session and the user, which live in the database that is down.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)) or (
+            type(exception) is DatabaseError
+        ):
+            logger.error("database unavailable", extra={"path": request.path, "error": str(exception)})
+            html = render_to_string("503.html", {"LANGUAGE_CODE": getattr(request, "LANGUAGE_CODE", "sv")})
+            response = HttpResponse(html, status=503)
+            response["Retry-After"] = "60"
+            return response
+        return None

@@ -1,0 +1,35 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts import permissions
+from core import health
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each user to the page that is theirs."""
+    user = request.user
+    if permissions.is_city_staff(user):
+        return redirect("schools:committee_list")
+    committee_ids = permissions.committee_ids(user)
+    if committee_ids:
+        return redirect("schools:committee_detail", pk=min(committee_ids))
+    school_ids = permissions.school_ids(user)
+    if len(school_ids) == 1:
+        return redirect("schools:school_detail", pk=next(iter(school_ids)))
+    schools = permissions.visible_schools(user).select_related("committee")
+    return TemplateResponse(request, "core/home.html", {"schools": schools})
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and broker state for load balancers and monitoring: 200 or 503."""
+    database = "ok" if health.database_ok() else "down"
+    broker = health.broker_state()
+    healthy = database == "ok" and broker != "down"
+    return JsonResponse({"database": database, "broker": broker}, status=200 if healthy else 503)

@@ -1,0 +1,34 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from schools.models import School, SchoolForm
+
+
+class OrganisationImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("A CSV file (semicolon or comma separated) or an Excel workbook (.xlsx). The columns are listed below."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
+            raise forms.ValidationError(_("The file must be a CSV file (.csv) or an Excel workbook (.xlsx)."))
+        return upload
+
+
+class SchoolEditForm(forms.ModelForm):
+    """The attributes of a school the city admin keeps by hand."""
+
+    school_forms = forms.MultipleChoiceField(
+        label=_("School forms"), choices=SchoolForm.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = School
+        fields = ["name", "committee", "pupil_count", "ses_band", "is_active"]
+        help_texts = {"is_active": _("A closed school keeps its history and is left out of new follow-up cycles.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school_forms"].initial = self.instance.forms if self.instance.pk else []

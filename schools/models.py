@@ -1,0 +1,145 @@
+"""The city's organisation: committees (nämnder) and their school units."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class SchoolForm(models.TextChoices):
+    """Skolformer, as in Skolverket's register of school units."""
+
+    PRESCHOOL = "forskola", _("Preschool")
+    PRESCHOOL_CLASS = "forskoleklass", _("Preschool class")
+    LEISURE_CENTRE = "fritidshem", _("Leisure-time centre")
+    COMPULSORY = "grundskola", _("Compulsory school")
+    ADAPTED_COMPULSORY = "anpassad_grundskola", _("Adapted compulsory school")
+    UPPER_SECONDARY = "gymnasieskola", _("Upper secondary school")
+    ADAPTED_UPPER_SECONDARY = "anpassad_gymnasieskola", _("Adapted upper secondary school")
+    ADULT_EDUCATION = "komvux", _("Municipal adult education")
+    ADAPTED_ADULT_EDUCATION = "anpassad_komvux", _("Adapted municipal adult education")
+
+
+class SocioEconomicBand(models.IntegerChoices):
+    """A coarse band of the school's socio-economic index, used to compare fairly."""
+
+    BAND_1 = 1, _("1 – lowest need")
+    BAND_2 = 2, _("2")
+    BAND_3 = 3, _("3")
+    BAND_4 = 4, _("4")
+    BAND_5 = 5, _("5 – highest need")
+
+
+class Committee(models.Model):
+    """A committee (nämnd) that runs schools and keeps an action plan."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("committee")
+        verbose_name_plural = _("committees")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def with_forms(self):
+        return self.prefetch_related("form_offerings")
+
+
+class School(models.Model):
+    """A school unit (skolenhet), identified by Skolverket's 8-digit unit code.
+
+    Schools are never deleted: a closed or merged school is made inactive and
+    keeps its history; inactive schools are left out of new follow-up cycles.
+    """
+
+    unit_code = models.CharField(_("unit code"), max_length=8, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="schools", verbose_name=_("committee")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name=_("merged into"),
+    )
+    pupil_count = models.PositiveIntegerField(_("number of pupils"), null=True, blank=True)
+    ses_band = models.PositiveSmallIntegerField(
+        _("socio-economic index band"), choices=SocioEconomicBand.choices, null=True, blank=True
+    )
+
+    objects = SchoolQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("school unit")
+        verbose_name_plural = _("school units")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit_code__regex=r"^[0-9]{8}$"), name="school_unit_code_8_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(ses_band__isnull=True) | Q(ses_band__gte=1, ses_band__lte=5),
+                name="school_ses_band_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_active=True, closed_on__isnull=True) | Q(is_active=False),
+                name="school_active_has_no_closing_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit_code})"
+
+    @property
+    def forms(self) -> list[str]:
+        return sorted(o.form for o in self.form_offerings.all())
+
+    def get_forms_display(self) -> list[str]:
+        labels = dict(SchoolForm.choices)
+        order = list(labels)
+        return [str(labels[f]) for f in sorted(self.forms, key=order.index)]
+
+    def set_forms(self, forms: set[str]) -> None:
+        """Make the school's forms exactly `forms`."""
+        current = set(self.forms)
+        self.form_offerings.filter(form__in=current - forms).delete()
+        SchoolFormOffering.objects.bulk_create(
+            [SchoolFormOffering(school=self, form=f) for f in sorted(forms - current)]
+        )
+        if hasattr(self, "_prefetched_objects_cache"):
+            self._prefetched_objects_cache.pop("form_offerings", None)
+
+    def close(self, *, on, merged_into: "School | None" = None) -> None:
+        self.is_active = False
+        self.closed_on = on
+        self.merged_into = merged_into
+        self.save(update_fields=["is_active", "closed_on", "merged_into"])
+
+
+class SchoolFormOffering(models.Model):
+    """One school form (skolform) offered at a school; a unit can have several."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="form_offerings")
+    form = models.CharField(_("school form"), max_length=30, choices=SchoolForm.choices)
+
+    class Meta:
+        verbose_name = _("school form")
+        verbose_name_plural = _("school forms")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "form"], name="school_form_once_per_school"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_form_display()

@@ -1,0 +1,358 @@
+"""Import of committees and schools from a CSV or Excel file.
+
+The whole file is checked before anything is written: every bad row is reported
+with its line number and reason, and a file with any error writes nothing. A
+valid file is applied in one transaction, matched on committee code and unit
+code, so importing the same file again changes nothing. The columns are
+documented in the README.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schools.models import Committee, School, SchoolForm, SocioEconomicBand
+
+COMMITTEE_COLUMNS = {"nämndkod": "code", "nämnd": "name"}
+SCHOOL_COLUMNS = {
+    "skolenhetskod": "unit_code",
+    "skolenhetsnamn": "name",
+    "skolformer": "forms",
+    "nämnd": "committee",
+    "antal elever": "pupil_count",
+    "socioekonomiskt index": "ses_band",
+    "status": "status",
+}
+SCHOOL_REQUIRED = ("unit_code", "name", "forms", "committee")
+
+# Skolverket's labels, and the older names still found in registers.
+FORM_ALIASES = {str(label).lower(): value for value, label in SchoolForm.choices} | {
+    value: value for value in SchoolForm.values
+} | {
+    "förskola": SchoolForm.PRESCHOOL,
+    "förskoleklass": SchoolForm.PRESCHOOL_CLASS,
+    "fritidshem": SchoolForm.LEISURE_CENTRE,
+    "grundskola": SchoolForm.COMPULSORY,
+    "anpassad grundskola": SchoolForm.ADAPTED_COMPULSORY,
+    "grundsärskola": SchoolForm.ADAPTED_COMPULSORY,
+    "obligatorisk särskola": SchoolForm.ADAPTED_COMPULSORY,
+    "gymnasieskola": SchoolForm.UPPER_SECONDARY,
+    "anpassad gymnasieskola": SchoolForm.ADAPTED_UPPER_SECONDARY,
+    "gymnasiesärskola": SchoolForm.ADAPTED_UPPER_SECONDARY,
+    "komvux": SchoolForm.ADULT_EDUCATION,
+    "vuxenutbildning": SchoolForm.ADULT_EDUCATION,
+    "anpassad komvux": SchoolForm.ADAPTED_ADULT_EDUCATION,
+    "särvux": SchoolForm.ADAPTED_ADULT_EDUCATION,
+}
+STATUS_VALUES = {"": True, "aktiv": True, "active": True, "nedlagd": False, "closed": False}
+UNIT_CODE = re.compile(r"^[0-9]{8}$")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read."""
+
+
+@dataclass
+class RowError:
+    line: int
+    message: str
+
+
+@dataclass
+class RowChange:
+    line: int
+    key: str
+    name: str
+    action: str  # "create", "update" or "unchanged"
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    """What a file would do, checked against the database as it is now."""
+
+    kind: str  # "committees" or "schools"
+    raw_rows: list[tuple[int, dict[str, str]]]
+    errors: list[RowError] = field(default_factory=list)
+    changes: list[RowChange] = field(default_factory=list)
+    cleaned: list[dict] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    def count(self, action: str) -> int:
+        return sum(1 for c in self.changes if c.action == action)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {action: self.count(action) for action in ("create", "update", "unchanged")}
+
+
+# --- Reading the file -------------------------------------------------------
+
+
+def read_rows(*, filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a CSV or Excel file as (line number, {column: text})."""
+    if filename.lower().endswith(".xlsx"):
+        table = _read_xlsx(content)
+    elif filename.lower().endswith((".csv", ".txt")):
+        table = _read_csv(content)
+    else:
+        raise ImportFileError(_("The file must be a CSV file (.csv) or an Excel workbook (.xlsx)."))
+    table = [(n, cells) for n, cells in table if any(c.strip() for c in cells)]
+    if not table:
+        raise ImportFileError(_("The file is empty."))
+    (_line, header), *body = table
+    columns = [h.strip().lower() for h in header]
+    return [(n, {columns[i]: (cells[i] if i < len(cells) else "").strip() for i in range(len(columns))}) for n, cells in body]
+
+
+class _SemicolonSeparated(csv.excel):
+    # What Excel writes in a Swedish locale.
+    delimiter = ";"
+
+
+def _read_csv(content: bytes) -> list[tuple[int, list[str]]]:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    try:
+        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=";,\t")
+    except csv.Error:
+        dialect = _SemicolonSeparated
+    reader = csv.reader(io.StringIO(text), dialect)
+    return [(reader.line_num, row) for row in reader]
+
+
+def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+        raise ImportFileError(_("The Excel file cannot be read.")) from exc
+    sheet = workbook.worksheets[0]
+    rows = []
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows.append((number, ["" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v) for v in row]))
+    workbook.close()
+    return rows
+
+
+# --- Checking ---------------------------------------------------------------
+
+
+def organisation_import_plan(*, filename: str, content: bytes) -> ImportPlan:
+    """Read and check a whole file; nothing is written."""
+    return plan_rows(read_rows(filename=filename, content=content))
+
+
+def plan_rows(raw_rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
+    columns = set(raw_rows[0][1]) if raw_rows else set()
+    if "skolenhetskod" in columns:
+        plan = ImportPlan(kind="schools", raw_rows=raw_rows)
+        _check_columns(plan, columns, [c for c, f in SCHOOL_COLUMNS.items() if f in SCHOOL_REQUIRED])
+        if plan.is_valid:
+            _plan_schools(plan)
+    elif columns >= set(COMMITTEE_COLUMNS):
+        plan = ImportPlan(kind="committees", raw_rows=raw_rows)
+        _plan_committees(plan)
+    else:
+        plan = ImportPlan(kind="unknown", raw_rows=raw_rows)
+        plan.errors.append(
+            RowError(
+                1,
+                _("Unknown columns. A school file has the columns %(schools)s; a committee file %(committees)s.")
+                % {
+                    "schools": ", ".join(c.capitalize() for c in SCHOOL_COLUMNS),
+                    "committees": ", ".join(c.capitalize() for c in COMMITTEE_COLUMNS),
+                },
+            )
+        )
+    if not raw_rows and plan.is_valid:
+        plan.errors.append(RowError(1, _("The file has no rows below the header.")))
+    return plan
+
+
+def _check_columns(plan: ImportPlan, columns: set[str], required: list[str]) -> None:
+    missing = [c for c in required if c not in columns]
+    if missing:
+        plan.errors.append(
+            RowError(1, _("Missing columns: %(columns)s.") % {"columns": ", ".join(c.capitalize() for c in missing)})
+        )
+
+
+def _plan_committees(plan: ImportPlan) -> None:
+    existing = {c.code.lower(): c for c in Committee.objects.all()}
+    by_name = {c.name.lower(): c for c in existing.values()}
+    seen_codes: dict[str, int] = {}
+    seen_names: dict[str, int] = {}
+    for line, row in plan.raw_rows:
+        code, name = row.get("nämndkod", ""), row.get("nämnd", "")
+        problems = []
+        if not code:
+            problems.append(_("the committee code is missing"))
+        if not name:
+            problems.append(_("the committee name is missing"))
+        if code and code.lower() in seen_codes:
+            problems.append(_("duplicate committee code, also on line %(line)s") % {"line": seen_codes[code.lower()]})
+        if name and name.lower() in seen_names:
+            problems.append(_("duplicate committee name, also on line %(line)s") % {"line": seen_names[name.lower()]})
+        other = by_name.get(name.lower())
+        if other is not None and other.code.lower() != code.lower():
+            problems.append(_("the name is already used by committee %(code)s") % {"code": other.code})
+        if problems:
+            plan.errors.extend(RowError(line, p) for p in problems)
+            continue
+        seen_codes[code.lower()] = line
+        seen_names[name.lower()] = line
+        current = existing.get(code.lower())
+        if current is None:
+            plan.changes.append(RowChange(line, code, name, "create"))
+        elif current.name != name:
+            plan.changes.append(RowChange(line, code, name, "update", [f"{_('name')}: {current.name} → {name}"]))
+        else:
+            plan.changes.append(RowChange(line, code, name, "unchanged"))
+        plan.cleaned.append({"code": current.code if current else code, "name": name})
+
+
+def _plan_schools(plan: ImportPlan) -> None:
+    committees = {}
+    for c in Committee.objects.all():
+        committees[c.code.lower()] = c
+        committees[c.name.lower()] = c
+    existing = {s.unit_code: s for s in School.objects.select_related("committee").with_forms()}
+    seen: dict[str, int] = {}
+    labels = dict(SchoolForm.choices)
+    for line, row in plan.raw_rows:
+        problems = []
+        unit_code = row.get("skolenhetskod", "")
+        name = row.get("skolenhetsnamn", "")
+        if not unit_code:
+            problems.append(_("the unit code is missing"))
+        elif not UNIT_CODE.match(unit_code):
+            problems.append(_("bad unit code %(code)r: it must be 8 digits") % {"code": unit_code})
+        elif unit_code in seen:
+            problems.append(_("duplicate unit code %(code)s, also on line %(line)s") % {"code": unit_code, "line": seen[unit_code]})
+        if not name:
+            problems.append(_("the school name is missing"))
+        committee_text = row.get("nämnd", "")
+        committee = committees.get(committee_text.lower())
+        if not committee_text:
+            problems.append(_("the committee is missing"))
+        elif committee is None:
+            problems.append(_("unknown committee %(name)r") % {"name": committee_text})
+        forms = set()
+        form_texts = [f.strip() for f in re.split(r"[,|/]", row.get("skolformer", "")) if f.strip()]
+        if not form_texts:
+            problems.append(_("no school form given"))
+        for text in form_texts:
+            form = FORM_ALIASES.get(text.lower())
+            if form is None:
+                problems.append(_("unknown school form %(form)r") % {"form": text})
+            else:
+                forms.add(str(form))
+        pupil_count = None
+        if row.get("antal elever"):
+            if row["antal elever"].isdigit():
+                pupil_count = int(row["antal elever"])
+            else:
+                problems.append(_("the number of pupils must be a whole number, not %(value)r") % {"value": row["antal elever"]})
+        ses_band = None
+        if row.get("socioekonomiskt index"):
+            value = row["socioekonomiskt index"]
+            if value.isdigit() and int(value) in SocioEconomicBand.values:
+                ses_band = int(value)
+            else:
+                problems.append(_("the socio-economic index band must be 1–5, not %(value)r") % {"value": value})
+        status = row.get("status", "").lower()
+        if status not in STATUS_VALUES:
+            problems.append(_("unknown status %(value)r: use aktiv or nedlagd") % {"value": row["status"]})
+        if problems:
+            plan.errors.extend(RowError(line, p) for p in problems)
+            if UNIT_CODE.match(unit_code) and unit_code not in seen:
+                seen[unit_code] = line
+            continue
+        seen[unit_code] = line
+        values = {
+            "name": name,
+            "committee_id": committee.pk,
+            "pupil_count": pupil_count,
+            "ses_band": ses_band,
+            "is_active": STATUS_VALUES[status],
+        }
+        current = existing.get(unit_code)
+        if current is None:
+            plan.changes.append(RowChange(line, unit_code, name, "create"))
+        else:
+            diff = []
+            if current.name != name:
+                diff.append(f"{_('name')}: {current.name} → {name}")
+            if current.committee_id != committee.pk:
+                diff.append(f"{_('committee')}: {current.committee.name} → {committee.name}")
+            if set(current.forms) != forms:
+                diff.append(
+                    f"{_('school forms')}: {', '.join(str(labels[f]) for f in sorted(current.forms))}"
+                    f" → {', '.join(str(labels[f]) for f in sorted(forms))}"
+                )
+            for field_name, label in (("pupil_count", _("number of pupils")), ("ses_band", _("socio-economic index band"))):
+                if getattr(current, field_name) != values[field_name]:
+                    diff.append(f"{label}: {getattr(current, field_name) or '–'} → {values[field_name] or '–'}")
+            if current.is_active != values["is_active"]:
+                diff.append(_("closed") if current.is_active else _("reopened"))
+            plan.changes.append(RowChange(line, unit_code, name, "update" if diff else "unchanged", diff))
+        plan.cleaned.append({"unit_code": unit_code, "forms": sorted(forms), **values})
+
+
+# --- Writing ----------------------------------------------------------------
+
+
+@transaction.atomic
+def organisation_import_apply(*, raw_rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
+    """Check the rows again against the database as it is now and, if they are
+    still valid, write them all in one transaction."""
+    plan = plan_rows([(line, row) for line, row in raw_rows])
+    if not plan.is_valid:
+        return plan
+    if plan.kind == "committees":
+        for values in plan.cleaned:
+            Committee.objects.update_or_create(code=values["code"], defaults={"name": values["name"]})
+        return plan
+    changed = {c.key for c in plan.changes if c.action != "unchanged"}
+    for values in plan.cleaned:
+        if values["unit_code"] not in changed:
+            continue
+        school = School.objects.filter(unit_code=values["unit_code"]).first() or School(unit_code=values["unit_code"])
+        school_update(
+            school=school,
+            values={k: values[k] for k in ("name", "committee_id", "pupil_count", "ses_band", "is_active")},
+            forms=set(values["forms"]),
+        )
+    return plan
+
+
+@transaction.atomic
+def school_update(*, school: School, values: dict, forms: set[str]) -> School:
+    """Save a school's attributes; making it inactive closes it today."""
+    was_active = school.is_active
+    for name, value in values.items():
+        setattr(school, name, value)
+    if was_active and not school.is_active:
+        school.closed_on = timezone.localdate()
+    elif school.is_active:
+        school.closed_on = None
+        school.merged_into = None
+    school.save()
+    school.set_forms(forms)
+    return school

@@ -1,0 +1,128 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import permissions
+from accounts.models import Membership, Role
+from schools import services
+from schools.forms import OrganisationImportForm, SchoolEditForm
+from schools.models import School
+
+IMPORT_SESSION_KEY = "organisation_import"
+
+
+def _principals():
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.filter(role=Role.PRINCIPAL).select_related("user"),
+        to_attr="principal_memberships",
+    )
+
+
+@login_required
+def committee_list(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_view_organisation(request.user))
+    committees = permissions.visible_committees(request.user).annotate(
+        active_count=Count("schools", filter=Q(schools__is_active=True)),
+        closed_count=Count("schools", filter=Q(schools__is_active=False)),
+    )
+    return TemplateResponse(request, "schools/committee_list.html", {"committees": committees})
+
+
+@login_required
+def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    committee = permissions.get_committee_for_user(request.user, pk)
+    schools = committee.schools.with_forms().prefetch_related(_principals())
+    return TemplateResponse(
+        request,
+        "schools/committee_detail.html",
+        {
+            "committee": committee,
+            "schools": schools,
+            "can_change": permissions.can_change_organisation(request.user),
+        },
+    )
+
+
+@login_required
+def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    school = permissions.get_school_for_user(request.user, pk)
+    staff = school.memberships.select_related("user").order_by("role", "user__email")
+    return TemplateResponse(
+        request,
+        "schools/school_detail.html",
+        {
+            "school": school,
+            "staff": staff,
+            "can_change": permissions.can_change_organisation(request.user),
+            "committee_visible": permissions.visible_committees(request.user).filter(pk=school.committee_id).exists(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    school = permissions.get_school_for_user(request.user, pk)
+    permissions.require(permissions.can_change_organisation(request.user))
+    form = SchoolEditForm(request.POST or None, instance=school)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        services.school_update(school=school, values=values, forms=set(form.cleaned_data["school_forms"]))
+        messages.success(request, _("The school unit is saved."))
+        return redirect("schools:school_detail", pk=school.pk)
+    return TemplateResponse(request, "schools/school_edit.html", {"school": school, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_import(request: HttpRequest) -> HttpResponse:
+    """Upload a file and see what it would change; nothing is written here."""
+    permissions.require(permissions.can_change_organisation(request.user))
+    form = OrganisationImportForm(request.POST or None, request.FILES or None)
+    plan = file_error = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            plan = services.organisation_import_plan(filename=upload.name, content=upload.read())
+        except services.ImportFileError as exc:
+            file_error = str(exc)
+        else:
+            if plan.is_valid:
+                request.session[IMPORT_SESSION_KEY] = {"filename": upload.name, "rows": plan.raw_rows}
+    return TemplateResponse(
+        request,
+        "schools/organisation_import.html",
+        {"form": form, "plan": plan, "file_error": file_error},
+    )
+
+
+@login_required
+@require_POST
+def organisation_import_confirm(request: HttpRequest) -> HttpResponse:
+    """Write the file checked on the previous page, in one transaction."""
+    permissions.require(permissions.can_change_organisation(request.user))
+    pending = request.session.pop(IMPORT_SESSION_KEY, None)
+    if pending is None:
+        messages.error(request, _("There is no checked file to import. Upload the file again."))
+        return redirect("schools:organisation_import")
+    plan = services.organisation_import_apply(raw_rows=pending["rows"])
+    if not plan.is_valid:
+        messages.error(request, _("The organisation changed since the file was checked. Nothing was imported; check the file again."))
+        return redirect("schools:organisation_import")
+    messages.success(
+        request,
+        _("%(filename)s is imported: %(created)s new, %(updated)s changed, %(unchanged)s unchanged.")
+        % {
+            "filename": pending["filename"],
+            "created": plan.count("create"),
+            "updated": plan.count("update"),
+            "unchanged": plan.count("unchanged"),
+        },
+    )
+    return redirect("schools:committee_list")

@@ -1,0 +1,102 @@
+import os
+import subprocess
+import sys
+import time
+import uuid
+from types import SimpleNamespace
+
+import pytest
+from celery import Celery
+
+from accounts.models import Role
+from tests.factories import CommitteeFactory, SchoolFactory, member
+
+
+@pytest.fixture
+def org(db):
+    """Two committees with a school each, and one person per kind of user.
+
+    `principal_a` leads school A in committee A; `editor_b` edits committee B,
+    which does not own school A.
+    """
+    committee_a = CommitteeFactory(code="A", name="Nämnd A")
+    committee_b = CommitteeFactory(code="B", name="Nämnd B")
+    school_a = SchoolFactory(committee=committee_a, name="Skola A", unit_code="11111111")
+    school_b = SchoolFactory(committee=committee_b, name="Skola B", unit_code="22222222")
+    return SimpleNamespace(
+        committee_a=committee_a,
+        committee_b=committee_b,
+        school_a=school_a,
+        school_b=school_b,
+        principal_a=member(Role.PRINCIPAL, school=school_a, email="rektor.a@example.se"),
+        principal_b=member(Role.PRINCIPAL, school=school_b, email="rektor.b@example.se"),
+        editor_a=member(Role.COMMITTEE_EDITOR, committee=committee_a, email="redaktor.a@example.se"),
+        editor_b=member(Role.COMMITTEE_EDITOR, committee=committee_b, email="redaktor.b@example.se"),
+        reader_a=member(Role.COMMITTEE_READER, committee=committee_a, email="lasare.a@example.se"),
+        analyst=member(Role.CITY_ANALYST, email="analytiker@example.se"),
+        admin=member(Role.CITY_ADMIN, email="admin@example.se"),
+    )
+
+
+# --- A real Celery worker ---------------------------------------------------
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return os.environ["TEST_REDIS_URL"]
+
+
+@pytest.fixture
+def celery_worker_process(redis_url, tmp_path):
+    """A `celery worker` process of the project, consuming a queue of its own
+    on the test Redis. Yields (client app, queue name)."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": redis_url,
+        "CELERY_RESULT_BACKEND": redis_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    log = tmp_path / "worker.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
+             "--hostname", f"{queue}@localhost", "--without-mingle", "--without-gossip", "--loglevel=INFO"],
+            env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    client = Celery("test-client", broker=redis_url, backend=redis_url)
+    try:
+        deadline = time.monotonic() + 60
+        while not client.control.ping(destination=[f"{queue}@localhost"], timeout=1):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"The Celery worker did not start:\n{log.read_text()}")
+        yield SimpleNamespace(client=client, queue=queue, process=process, log=log)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        client.close()
+
+
+# --- The browser ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium: Playwright cannot download its own browser here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ["CHROMIUM_PATH"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "sv-SE", "timezone_id": "Europe/Stockholm"}

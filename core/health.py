@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import connection
+from kombu import Connection
 
 
 def database_ok() -> bool:
@@ -18,10 +19,8 @@ def broker_state() -> str:
     """"ok", "down", or "eager" when tasks run in-process and no broker is used."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
-    from config.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception:  # kombu raises several types for an unreachable broker
         return "down"

@@ -47,7 +47,7 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(redis_url, tmp_path):
+def celery_worker_process(redis_url, tmp_path, monkeypatch):
     """A `celery worker` process of the project, consuming a queue of its own
     on the test Redis. Yields (client app, queue name)."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
@@ -56,6 +56,7 @@ def celery_worker_process(redis_url, tmp_path):
         "CELERY_BROKER_URL": redis_url,
         "CELERY_RESULT_BACKEND": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "LOG_LEVEL": "INFO",
     }
     log = tmp_path / "worker.log"
     with open(log, "w") as out:
@@ -64,6 +65,8 @@ def celery_worker_process(redis_url, tmp_path):
              "--hostname", f"{queue}@localhost", "--without-mingle", "--without-gossip", "--loglevel=INFO"],
             env=env, stdout=out, stderr=subprocess.STDOUT,
         )
+    # Celery lets CELERY_BROKER_URL in the environment win over the argument.
+    monkeypatch.setenv("CELERY_BROKER_URL", redis_url)
     client = Celery("test-client", broker=redis_url, backend=redis_url)
     try:
         deadline = time.monotonic() + 60

@@ -12,6 +12,12 @@ from accounts.models import Role
 from tests.factories import CommitteeFactory, SchoolFactory, member
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The real hasher takes a third of a second per password by design.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def org(db):
     """Two committees with a school each, and one person per kind of user.

@@ -21,6 +21,7 @@ class CommitteeFactory(factory.django.DjangoModelFactory):
 class SchoolFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = School
+        skip_postgeneration_save = True
 
     unit_code = factory.Sequence(lambda n: f"{20000000 + n}")
     name = factory.Sequence(lambda n: f"Skola {n}")

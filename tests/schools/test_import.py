@@ -15,6 +15,7 @@ import datetime
 import io
 import json
 import re
+import zipfile
 from contextlib import contextmanager
 from types import SimpleNamespace
 
@@ -73,6 +74,23 @@ def xlsx_bytes(rows) -> bytes:
         sheet.append(row)
     out = io.BytesIO()
     workbook.save(out)
+    return out.getvalue()
+
+
+def with_cell_values_rewritten(content: bytes, replacements: dict[str, str]) -> bytes:
+    """The workbook with some stored numbers spelt differently, e.g. 10000002 as
+    1.0000002E7, as other programs than Excel may write them (openpyxl always
+    writes an integral float as an integer)."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                for old, new in replacements.items():
+                    assert data.count(f"<v>{old}</v>".encode()) == 1
+                    data = data.replace(f"<v>{old}</v>".encode(), f"<v>{new}</v>".encode())
+            target.writestr(item, data)
     return out.getvalue()
 
 
@@ -198,6 +216,18 @@ def test_importing_the_same_committee_file_again_writes_nothing(db):
 
     with no_writes():
         services.organisation_import_apply(raw_rows=plan.raw_rows)
+
+
+@pytest.mark.parametrize("row", [["", "Kulturnämnden"], ["KULT", ""]], ids=["no code", "no name"])
+def test_a_committee_row_without_a_code_or_a_name_is_reported_with_its_line_number(committees, row):
+    before = database_state()
+    plan = plan_for([COMMITTEE_HEADER, ["MILJO", "Miljönämnden"], row, ["FRITID", "Fritidsnämnden"]])
+
+    errors = errors_by_line(plan)
+    assert list(errors) == [3]
+    assert len(errors[3]) == 1
+    assert not services.organisation_import_apply(raw_rows=plan.raw_rows).is_valid
+    assert database_state() == before
 
 
 def test_a_committee_file_with_a_duplicate_code_or_a_name_taken_by_another_committee_writes_nothing(committees):
@@ -846,6 +876,20 @@ def test_an_excel_workbook_is_read_and_numeric_unit_codes_become_text(committees
     assert (syd.committee, syd.pupil_count, syd.ses_band) == (committees.utb, 38, 3)
     assert forms_of("10000002") == {SchoolForm.ADAPTED_COMPULSORY}
     assert school("10000003").is_active is False
+
+
+def test_unit_codes_and_numbers_stored_as_floating_point_numbers_read_as_whole_numbers(committees):
+    content = xlsx_bytes([SCHOOL_HEADER, [10000002, "Sydskolan", "Grundskola", "UTB", 38, 3]])
+    content = with_cell_values_rewritten(content, {"10000002": "1.0000002E7", "38": "38.0", "3": "3.0"})
+
+    plan = services.organisation_import_plan(filename="organisation.xlsx", content=content)
+
+    assert plan.errors == []
+    row = plan.raw_rows[0][1]
+    assert (row["skolenhetskod"], row["antal elever"], row["socioekonomiskt index"]) == ("10000002", "38", "3")
+    services.organisation_import_apply(raw_rows=plan.raw_rows)
+    syd = school("10000002")
+    assert (syd.pupil_count, syd.ses_band) == (38, 3)
 
 
 def test_a_committee_workbook_is_read(db):

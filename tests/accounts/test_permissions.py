@@ -1,0 +1,85 @@
+"""Every URL of the project against every kind of user, as one table.
+
+404 means the object is outside the user's reach (its existence is not
+confirmed); 403 means the user can see it but the role is too low for the
+action. `test_every_url_pattern_is_in_the_table` fails when a new URL is added
+without a row here.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+PERSONAS = ["anonymous", "principal_a", "principal_b", "editor_a", "editor_b", "reader_a", "analyst", "admin"]
+
+
+def expect(anonymous, principal_a, principal_b, editor_a, editor_b, reader_a, analyst, admin):
+    return dict(zip(PERSONAS, [anonymous, principal_a, principal_b, editor_a, editor_b, reader_a, analyst, admin]))
+
+
+# url name: (method, kwargs from the org fixture, expected status per persona)
+TABLE = {
+    "core:home": ("get", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
+    "core:healthz": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
+    "login": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
+    "logout": ("post", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
+    "password_reset": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
+    "password_reset_done": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
+    "password_reset_confirm": (
+        "get", lambda o: {"uidb64": "MQ", "token": "bad-token"}, expect(200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "password_reset_complete": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
+    "set_language": ("post", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
+    # Roles give no access to the Django admin: that takes the staff flag.
+    "admin:index": ("get", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
+    "schools:committee_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
+    "schools:committee_detail": (
+        "get", lambda o: {"pk": o.committee_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200),
+    ),
+    "schools:school_detail": (
+        "get", lambda o: {"pk": o.school_a.pk}, expect(302, 200, 404, 200, 404, 200, 200, 200),
+    ),
+    "schools:school_edit": ("get", lambda o: {"pk": o.school_a.pk}, expect(302, 403, 404, 403, 404, 403, 403, 200)),
+    "schools:organisation_import": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200)),
+    "schools:organisation_import_confirm": ("post", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 302)),
+    "accounts:user_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 200)),
+    "accounts:user_invite": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 200)),
+    "accounts:user_detail": (
+        "get", lambda o: {"pk": o.principal_a.pk}, expect(302, 403, 403, 200, 404, 403, 403, 200),
+    ),
+    "accounts:membership_delete": (
+        "post",
+        lambda o: {"pk": o.principal_a.pk, "membership_pk": o.principal_a.memberships.get().pk},
+        expect(302, 403, 403, 302, 404, 403, 403, 302),
+    ),
+}
+
+# The Django admin checks staff status itself; its index stands for all its pages.
+EXCLUDED_NAMESPACES = {"admin"}
+
+
+def _all_url_names(resolver=None, namespace=None):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or namespace
+            if inner in EXCLUDED_NAMESPACES:
+                continue
+            yield from _all_url_names(pattern, f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_pattern_is_in_the_table():
+    missing = sorted(set(_all_url_names()) - set(TABLE))
+    assert not missing, f"URLs without a row in the permission table: {missing}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("url_name", list(TABLE))
+def test_each_kind_of_user_gets_the_expected_status(client, org, url_name, persona):
+    method, kwargs, expected = TABLE[url_name]
+    if persona != "anonymous":
+        client.force_login(getattr(org, persona))
+    url = reverse(url_name, kwargs=kwargs(org))
+    response = getattr(client, method)(url)
+    assert response.status_code == expected[persona], f"{persona} {method.upper()} {url}"

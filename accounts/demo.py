@@ -3,7 +3,7 @@
 from accounts.models import Membership, Role, User
 from schools.models import Committee, School
 
-PASSWORD = "demo"
+PASSWORD = "demo"  # noqa: S105 - printed for everyone to use in the local demo
 
 # email, name, role, committee code, unit codes, what the user sees
 USERS = [
@@ -11,10 +11,24 @@ USERS = [
     ("analytiker@demostad.se", ("Anders", "Analytiker"), Role.CITY_ANALYST, None, [], "city office analyst"),
     ("namnd@demostad.se", ("Nora", "Nämndsson"), Role.COMMITTEE_EDITOR, "SDN-NORR", [], "committee editor, Norra"),
     ("lasare@demostad.se", ("Lars", "Läsare"), Role.COMMITTEE_READER, "SDN-NORR", [], "committee reader, Norra"),
-    ("skolchef@demostad.se", ("Sara", "Skolchef"), Role.HEAD_OF_SCHOOLS, None, ["10000003", "10000004", "10000005"], "head of schools, three Norra schools"),
+    (
+        "skolchef@demostad.se",
+        ("Sara", "Skolchef"),
+        Role.HEAD_OF_SCHOOLS,
+        None,
+        ["10000003", "10000004", "10000005"],
+        "head of schools, three Norra schools",
+    ),
     ("rektor@demostad.se", ("Rut", "Rektor"), Role.PRINCIPAL, None, ["10000003"], "principal, Norrskolan"),
     ("personal@demostad.se", ("Per", "Personal"), Role.SCHOOL_STAFF, None, ["10000003"], "school staff, Norrskolan"),
-    ("rektor.hagaskolan@demostad.se", ("Hanna", "Hagberg"), Role.PRINCIPAL, None, ["10000007"], "principal, Hagaskolan"),
+    (
+        "rektor.hagaskolan@demostad.se",
+        ("Hanna", "Hagberg"),
+        Role.PRINCIPAL,
+        None,
+        ["10000007"],
+        "principal, Hagaskolan",
+    ),
 ]
 
 

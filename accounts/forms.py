@@ -19,11 +19,15 @@ class RoleForm(forms.Form):
 
     role = forms.ChoiceField(label=_("Role"))
     committee = forms.ModelChoiceField(
-        label=_("Committee"), queryset=Committee.objects.none(), required=False,
+        label=_("Committee"),
+        queryset=Committee.objects.none(),
+        required=False,
         help_text=_("For committee editors and readers."),
     )
     school = forms.ModelChoiceField(
-        label=_("School unit"), queryset=School.objects.none(), required=False,
+        label=_("School unit"),
+        queryset=School.objects.none(),
+        required=False,
         help_text=_("For principals, school staff and heads of schools."),
     )
 

@@ -100,9 +100,9 @@ def manageable_users(user) -> QuerySet[User]:
     editor_of = committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR}))
     if not editor_of:
         return User.objects.none()
-    holders = Membership.objects.filter(
-        Q(committee_id__in=editor_of) | Q(school__committee_id__in=editor_of)
-    ).values("user_id")
+    holders = Membership.objects.filter(Q(committee_id__in=editor_of) | Q(school__committee_id__in=editor_of)).values(
+        "user_id"
+    )
     return User.objects.filter(pk__in=holders)
 
 

@@ -21,7 +21,10 @@ def send_invitation(user_id: int, invited_by_id: int) -> None:
     invited_by = User.objects.filter(pk=invited_by_id).first()
     path = reverse(
         "password_reset_confirm",
-        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
     )
     context = {"user": user, "invited_by": invited_by, "link": settings.SITE_URL + path, "city": settings.CITY_NAME}
     with translation.override(user.language):

@@ -24,9 +24,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     users = _with_memberships(permissions.manageable_users(request.user))
     query = request.GET.get("q", "").strip()
     if query:
-        users = users.filter(
-            Q(email__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
-        )
+        users = users.filter(Q(email__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query))
     return TemplateResponse(request, "accounts/user_list.html", {"users": users, "query": query})
 
 
@@ -46,7 +44,11 @@ def user_invite(request: HttpRequest) -> HttpResponse:
             school=data["school"],
             invited_by=request.user,
         )
-        messages.success(request, _("%(email)s has the role. An invitation to choose a password is sent to new users.") % {"email": user.email})
+        messages.success(
+            request,
+            _("%(email)s has the role. An invitation to choose a password is sent to new users.")
+            % {"email": user.email},
+        )
         return redirect("accounts:user_detail", pk=user.pk)
     return TemplateResponse(request, "accounts/user_invite.html", {"form": form})
 

@@ -53,9 +53,7 @@ def env_url(name: str, default: str, parse, schemes: set[str] | None = None):
     raw = env.str(name, default="").strip() or default
     scheme = raw.split("://", 1)[0] if "://" in raw else ""
     if schemes is not None and scheme not in schemes:
-        raise _config_error(
-            name, f"unsupported URL {raw!r}; expected one of {', '.join(sorted(schemes))}"
-        )
+        raise _config_error(name, f"unsupported URL {raw!r}; expected one of {', '.join(sorted(schemes))}")
     try:
         return parse(raw)
     except (ImproperlyConfigured, ValueError, KeyError) as exc:
@@ -72,9 +70,7 @@ if not SECRET_KEY:
         raise _config_error("DJANGO_SECRET_KEY", "must be set when DJANGO_DEBUG is false")
     SECRET_KEY = "insecure-development-key-only-for-the-local-demo"  # noqa: S105
 
-ALLOWED_HOSTS = env.list(
-    "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"]
-)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 CITY_NAME = env.str("CITY_NAME", default="Demostad")
@@ -223,9 +219,7 @@ CELERY_BROKER_URL = env_url(
     schemes={"memory", "redis", "rediss"},
 )
 # With no broker configured, tasks run in the web process as they are queued.
-CELERY_TASK_ALWAYS_EAGER = env_bool(
-    "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://")
-)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://"))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_url(
     "CELERY_RESULT_BACKEND",

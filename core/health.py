@@ -16,7 +16,7 @@ def database_ok() -> bool:
 
 
 def broker_state() -> str:
-    """"ok", "down", or "eager" when tasks run in-process and no broker is used."""
+    """ "ok", "down", or "eager" when tasks run in-process and no broker is used."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
     try:

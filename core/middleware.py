@@ -1,8 +1,8 @@
 import logging
 
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.template.loader import render_to_string
 from django.http import HttpResponse
+from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
 
@@ -21,9 +21,7 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, (OperationalError, InterfaceError)) or (
-            type(exception) is DatabaseError
-        ):
+        if isinstance(exception, (OperationalError, InterfaceError)) or (type(exception) is DatabaseError):
             logger.error("database unavailable", extra={"path": request.path, "error": str(exception)})
             html = render_to_string("503.html", {"LANGUAGE_CODE": getattr(request, "LANGUAGE_CODE", "sv")})
             response = HttpResponse(html, status=503)

@@ -1,6 +1,7 @@
 """The demo city's organisation: four committees and twenty school units."""
 
-from schools.models import Committee, School, SchoolForm as F
+from schools.models import Committee, School
+from schools.models import SchoolForm as F
 
 COMMITTEES = [
     ("UTB", "Utbildningsnämnden"),
@@ -38,8 +39,7 @@ CLOSED = {"10000020"}
 def build() -> dict[str, School]:
     """Create or bring up to date the demo organisation; safe to run again."""
     committees = {
-        code: Committee.objects.update_or_create(code=code, defaults={"name": name})[0]
-        for code, name in COMMITTEES
+        code: Committee.objects.update_or_create(code=code, defaults={"name": name})[0] for code, name in COMMITTEES
     }
     schools = {}
     for unit_code, name, committee_code, forms, pupils, band in SCHOOLS:

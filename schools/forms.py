@@ -7,7 +7,9 @@ from schools.models import School, SchoolForm
 class OrganisationImportForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("A CSV file (semicolon or comma separated) or an Excel workbook (.xlsx). The columns are listed below."),
+        help_text=_(
+            "A CSV file (semicolon or comma separated) or an Excel workbook (.xlsx). The columns are listed below."
+        ),
     )
 
     def clean_file(self):

@@ -86,9 +86,7 @@ class School(models.Model):
         verbose_name = _("school unit")
         verbose_name_plural = _("school units")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(unit_code__regex=r"^[0-9]{8}$"), name="school_unit_code_8_digits"
-            ),
+            models.CheckConstraint(condition=Q(unit_code__regex=r"^[0-9]{8}$"), name="school_unit_code_8_digits"),
             models.CheckConstraint(
                 condition=Q(ses_band__isnull=True) | Q(ses_band__gte=1, ses_band__lte=5),
                 name="school_ses_band_1_to_5",

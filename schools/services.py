@@ -33,26 +33,29 @@ SCHOOL_COLUMNS = {
 SCHOOL_REQUIRED = ("unit_code", "name", "forms", "committee")
 
 # Skolverket's labels, and the older names still found in registers.
-FORM_ALIASES = {str(label).lower(): value for value, label in SchoolForm.choices} | {
-    value: value for value in SchoolForm.values
-} | {
-    "förskola": SchoolForm.PRESCHOOL,
-    "förskoleklass": SchoolForm.PRESCHOOL_CLASS,
-    "fritidshem": SchoolForm.LEISURE_CENTRE,
-    "grundskola": SchoolForm.COMPULSORY,
-    "anpassad grundskola": SchoolForm.ADAPTED_COMPULSORY,
-    "grundsärskola": SchoolForm.ADAPTED_COMPULSORY,
-    "obligatorisk särskola": SchoolForm.ADAPTED_COMPULSORY,
-    "gymnasieskola": SchoolForm.UPPER_SECONDARY,
-    "anpassad gymnasieskola": SchoolForm.ADAPTED_UPPER_SECONDARY,
-    "gymnasiesärskola": SchoolForm.ADAPTED_UPPER_SECONDARY,
-    "komvux": SchoolForm.ADULT_EDUCATION,
-    "vuxenutbildning": SchoolForm.ADULT_EDUCATION,
-    "anpassad komvux": SchoolForm.ADAPTED_ADULT_EDUCATION,
-    "särvux": SchoolForm.ADAPTED_ADULT_EDUCATION,
-}
+FORM_ALIASES = (
+    {str(label).lower(): value for value, label in SchoolForm.choices}
+    | {value: value for value in SchoolForm.values}
+    | {
+        "förskola": SchoolForm.PRESCHOOL,
+        "förskoleklass": SchoolForm.PRESCHOOL_CLASS,
+        "fritidshem": SchoolForm.LEISURE_CENTRE,
+        "grundskola": SchoolForm.COMPULSORY,
+        "anpassad grundskola": SchoolForm.ADAPTED_COMPULSORY,
+        "grundsärskola": SchoolForm.ADAPTED_COMPULSORY,
+        "obligatorisk särskola": SchoolForm.ADAPTED_COMPULSORY,
+        "gymnasieskola": SchoolForm.UPPER_SECONDARY,
+        "anpassad gymnasieskola": SchoolForm.ADAPTED_UPPER_SECONDARY,
+        "gymnasiesärskola": SchoolForm.ADAPTED_UPPER_SECONDARY,
+        "komvux": SchoolForm.ADULT_EDUCATION,
+        "vuxenutbildning": SchoolForm.ADULT_EDUCATION,
+        "anpassad komvux": SchoolForm.ADAPTED_ADULT_EDUCATION,
+        "särvux": SchoolForm.ADAPTED_ADULT_EDUCATION,
+    }
+)
 STATUS_VALUES = {"": True, "aktiv": True, "active": True, "nedlagd": False, "closed": False}
 UNIT_CODE = re.compile(r"^[0-9]{8}$")
+WHOLE_NUMBER = re.compile(r"^[0-9]+$")
 
 
 class ImportFileError(Exception):
@@ -111,26 +114,30 @@ def read_rows(*, filename: str, content: bytes) -> list[tuple[int, dict[str, str
     if not table:
         raise ImportFileError(_("The file is empty."))
     (_line, header), *body = table
+    if not body:
+        raise ImportFileError(_("The file has no rows below the header."))
     columns = [h.strip().lower() for h in header]
-    return [(n, {columns[i]: (cells[i] if i < len(cells) else "").strip() for i in range(len(columns))}) for n, cells in body]
-
-
-class _SemicolonSeparated(csv.excel):
-    # What Excel writes in a Swedish locale.
-    delimiter = ";"
+    return [
+        (n, {columns[i]: (cells[i] if i < len(cells) else "").strip() for i in range(len(columns))})
+        for n, cells in body
+    ]
 
 
 def _read_csv(content: bytes) -> list[tuple[int, list[str]]]:
+    if b"\0" in content:
+        raise ImportFileError(_("The file is not a text file. Save it as CSV or as an Excel workbook (.xlsx)."))
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = content.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=";,\t")
-    except csv.Error:
-        dialect = _SemicolonSeparated
+    else:
+        raise ImportFileError(_("The file's characters cannot be read. Save it as CSV in UTF-8."))
+    # The separator is whichever of Excel's usual ones the header line uses most;
+    # quoting follows Excel's rules ("" inside a quoted field).
+    header = text.split("\n", 1)[0]
+    dialect = type("Dialect", (csv.excel,), {"delimiter": max(";,\t", key=header.count)})
     reader = csv.reader(io.StringIO(text), dialect)
     return [(reader.line_num, row) for row in reader]
 
@@ -145,7 +152,9 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
     sheet = workbook.worksheets[0]
     rows = []
     for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        rows.append((number, ["" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v) for v in row]))
+        rows.append(
+            (number, ["" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v) for v in row])
+        )
     workbook.close()
     return rows
 
@@ -180,8 +189,6 @@ def plan_rows(raw_rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
                 },
             )
         )
-    if not raw_rows and plan.is_valid:
-        plan.errors.append(RowError(1, _("The file has no rows below the header.")))
     return plan
 
 
@@ -244,7 +251,9 @@ def _plan_schools(plan: ImportPlan) -> None:
         elif not UNIT_CODE.match(unit_code):
             problems.append(_("bad unit code %(code)r: it must be 8 digits") % {"code": unit_code})
         elif unit_code in seen:
-            problems.append(_("duplicate unit code %(code)s, also on line %(line)s") % {"code": unit_code, "line": seen[unit_code]})
+            problems.append(
+                _("duplicate unit code %(code)s, also on line %(line)s") % {"code": unit_code, "line": seen[unit_code]}
+            )
         if not name:
             problems.append(_("the school name is missing"))
         committee_text = row.get("nämnd", "")
@@ -265,14 +274,16 @@ def _plan_schools(plan: ImportPlan) -> None:
                 forms.add(str(form))
         pupil_count = None
         if row.get("antal elever"):
-            if row["antal elever"].isdigit():
+            if WHOLE_NUMBER.match(row["antal elever"]):
                 pupil_count = int(row["antal elever"])
             else:
-                problems.append(_("the number of pupils must be a whole number, not %(value)r") % {"value": row["antal elever"]})
+                problems.append(
+                    _("the number of pupils must be a whole number, not %(value)r") % {"value": row["antal elever"]}
+                )
         ses_band = None
         if row.get("socioekonomiskt index"):
             value = row["socioekonomiskt index"]
-            if value.isdigit() and int(value) in SocioEconomicBand.values:
+            if WHOLE_NUMBER.match(value) and int(value) in SocioEconomicBand.values:
                 ses_band = int(value)
             else:
                 problems.append(_("the socio-economic index band must be 1–5, not %(value)r") % {"value": value})
@@ -293,6 +304,15 @@ def _plan_schools(plan: ImportPlan) -> None:
             "is_active": STATUS_VALUES[status],
         }
         current = existing.get(unit_code)
+        if current is not None:
+            # An optional column left out of the file keeps what the school has.
+            for column, field_name in (
+                ("antal elever", "pupil_count"),
+                ("socioekonomiskt index", "ses_band"),
+                ("status", "is_active"),
+            ):
+                if column not in row:
+                    values[field_name] = getattr(current, field_name)
         if current is None:
             plan.changes.append(RowChange(line, unit_code, name, "create"))
         else:
@@ -306,7 +326,10 @@ def _plan_schools(plan: ImportPlan) -> None:
                     f"{_('school forms')}: {', '.join(str(labels[f]) for f in sorted(current.forms))}"
                     f" → {', '.join(str(labels[f]) for f in sorted(forms))}"
                 )
-            for field_name, label in (("pupil_count", _("number of pupils")), ("ses_band", _("socio-economic index band"))):
+            for field_name, label in (
+                ("pupil_count", _("number of pupils")),
+                ("ses_band", _("socio-economic index band")),
+            ):
                 if getattr(current, field_name) != values[field_name]:
                     diff.append(f"{label}: {getattr(current, field_name) or '–'} → {values[field_name] or '–'}")
             if current.is_active != values["is_active"]:
@@ -326,8 +349,10 @@ def organisation_import_apply(*, raw_rows: list[tuple[int, dict[str, str]]]) -> 
     if not plan.is_valid:
         return plan
     if plan.kind == "committees":
+        changed = {c.key.lower() for c in plan.changes if c.action != "unchanged"}
         for values in plan.cleaned:
-            Committee.objects.update_or_create(code=values["code"], defaults={"name": values["name"]})
+            if values["code"].lower() in changed:
+                Committee.objects.update_or_create(code=values["code"], defaults={"name": values["name"]})
         return plan
     changed = {c.key for c in plan.changes if c.action != "unchanged"}
     for values in plan.cleaned:

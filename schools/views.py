@@ -11,7 +11,6 @@ from accounts import permissions
 from accounts.models import Membership, Role
 from schools import services
 from schools.forms import OrganisationImportForm, SchoolEditForm
-from schools.models import School
 
 IMPORT_SESSION_KEY = "organisation_import"
 
@@ -113,7 +112,10 @@ def organisation_import_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("schools:organisation_import")
     plan = services.organisation_import_apply(raw_rows=pending["rows"])
     if not plan.is_valid:
-        messages.error(request, _("The organisation changed since the file was checked. Nothing was imported; check the file again."))
+        messages.error(
+            request,
+            _("The organisation changed since the file was checked. Nothing was imported; check the file again."),
+        )
         return redirect("schools:organisation_import")
     messages.success(
         request,

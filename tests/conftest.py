@@ -67,9 +67,25 @@ def celery_worker_process(redis_url, tmp_path, monkeypatch):
     log = tmp_path / "worker.log"
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
-             "--hostname", f"{queue}@localhost", "--without-mingle", "--without-gossip", "--loglevel=INFO"],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "--hostname",
+                f"{queue}@localhost",
+                "--without-mingle",
+                "--without-gossip",
+                "--loglevel=INFO",
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     # Celery lets CELERY_BROKER_URL in the environment win over the argument.
     monkeypatch.setenv("CELERY_BROKER_URL", redis_url)

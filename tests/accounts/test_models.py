@@ -18,7 +18,9 @@ from tests.factories import CommitteeFactory, SchoolFactory, UserFactory
 )
 def test_the_database_refuses_a_role_held_at_the_wrong_kind_of_place(db, role, place):
     school = SchoolFactory()
-    kwargs = {"committee": school.committee} if place == "committee" else {"school": school} if place == "school" else {}
+    kwargs = (
+        {"committee": school.committee} if place == "committee" else {"school": school} if place == "school" else {}
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(user=UserFactory(), role=role, **kwargs)
 
@@ -28,8 +30,11 @@ def test_the_same_role_at_the_same_place_is_held_once(db):
     Membership.objects.create(user=user, role=Role.PRINCIPAL, school=school)
     Membership.objects.create(user=user, role=Role.COMMITTEE_EDITOR, committee=committee)
     Membership.objects.create(user=user, role=Role.CITY_ANALYST)
-    for kwargs in ({"role": Role.PRINCIPAL, "school": school}, {"role": Role.COMMITTEE_EDITOR, "committee": committee},
-                   {"role": Role.CITY_ANALYST}):
+    for kwargs in (
+        {"role": Role.PRINCIPAL, "school": school},
+        {"role": Role.COMMITTEE_EDITOR, "committee": committee},
+        {"role": Role.CITY_ANALYST},
+    ):
         with pytest.raises(IntegrityError), transaction.atomic():
             Membership.objects.create(user=user, **kwargs)
 

@@ -13,7 +13,9 @@ PERSONAS = ["anonymous", "principal_a", "principal_b", "editor_a", "editor_b", "
 
 
 def expect(anonymous, principal_a, principal_b, editor_a, editor_b, reader_a, analyst, admin):
-    return dict(zip(PERSONAS, [anonymous, principal_a, principal_b, editor_a, editor_b, reader_a, analyst, admin]))
+    return dict(
+        zip(PERSONAS, [anonymous, principal_a, principal_b, editor_a, editor_b, reader_a, analyst, admin], strict=True)
+    )
 
 
 # url name: (method, kwargs from the org fixture, expected status per persona)
@@ -25,7 +27,9 @@ TABLE = {
     "password_reset": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
     "password_reset_done": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
     "password_reset_confirm": (
-        "get", lambda o: {"uidb64": "MQ", "token": "bad-token"}, expect(200, 200, 200, 200, 200, 200, 200, 200),
+        "get",
+        lambda o: {"uidb64": "MQ", "token": "bad-token"},
+        expect(200, 200, 200, 200, 200, 200, 200, 200),
     ),
     "password_reset_complete": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
     "set_language": ("post", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
@@ -33,10 +37,14 @@ TABLE = {
     "admin:index": ("get", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
     "schools:committee_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
     "schools:committee_detail": (
-        "get", lambda o: {"pk": o.committee_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200),
+        "get",
+        lambda o: {"pk": o.committee_a.pk},
+        expect(302, 404, 404, 200, 404, 200, 200, 200),
     ),
     "schools:school_detail": (
-        "get", lambda o: {"pk": o.school_a.pk}, expect(302, 200, 404, 200, 404, 200, 200, 200),
+        "get",
+        lambda o: {"pk": o.school_a.pk},
+        expect(302, 200, 404, 200, 404, 200, 200, 200),
     ),
     "schools:school_edit": ("get", lambda o: {"pk": o.school_a.pk}, expect(302, 403, 404, 403, 404, 403, 403, 200)),
     "schools:organisation_import": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200)),
@@ -44,7 +52,9 @@ TABLE = {
     "accounts:user_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 200)),
     "accounts:user_invite": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 200)),
     "accounts:user_detail": (
-        "get", lambda o: {"pk": o.principal_a.pk}, expect(302, 403, 403, 200, 404, 403, 403, 200),
+        "get",
+        lambda o: {"pk": o.principal_a.pk},
+        expect(302, 403, 403, 200, 404, 403, 403, 200),
     ),
     "accounts:membership_delete": (
         "post",
@@ -64,7 +74,9 @@ def _all_url_names(resolver=None, namespace=None):
             inner = pattern.namespace or namespace
             if inner in EXCLUDED_NAMESPACES:
                 continue
-            yield from _all_url_names(pattern, f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else inner)
+            yield from _all_url_names(
+                pattern, f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else inner
+            )
         elif isinstance(pattern, URLPattern) and pattern.name:
             yield f"{namespace}:{pattern.name}" if namespace else pattern.name
 

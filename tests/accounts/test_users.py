@@ -13,7 +13,9 @@ def invite(client, **data):
     return client.post(reverse("accounts:user_invite"), {"first_name": "Ny", "last_name": "Rektor", **data})
 
 
-def test_an_invited_user_chooses_a_password_through_the_emailed_link_and_logs_in(client, org, django_capture_on_commit_callbacks):
+def test_an_invited_user_chooses_a_password_through_the_emailed_link_and_logs_in(
+    client, org, django_capture_on_commit_callbacks
+):
     client.force_login(org.editor_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = invite(client, email="Ny.Rektor@Example.se", role=Role.PRINCIPAL, school=org.school_a.pk)
@@ -29,7 +31,9 @@ def test_an_invited_user_chooses_a_password_through_the_emailed_link_and_logs_in
     client.logout()
     form_page = client.get("/" + path, follow=True)
     assert form_page.context["validlink"]
-    client.post(form_page.redirect_chain[-1][0], {"new_password1": "Skolan-2026-lösen", "new_password2": "Skolan-2026-lösen"})
+    client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "Skolan-2026-lösen", "new_password2": "Skolan-2026-lösen"}
+    )
     assert client.login(username="ny.rektor@example.se", password="Skolan-2026-lösen")
 
 
@@ -70,7 +74,10 @@ def test_a_committee_editor_sees_only_the_people_of_their_committee(client, org)
 def test_a_committee_editor_gives_and_takes_a_role_in_their_committee(client, org):
     other_school = SchoolFactory(committee=org.committee_a)
     client.force_login(org.editor_a)
-    client.post(reverse("accounts:user_detail", args=[org.principal_a.pk]), {"role": Role.SCHOOL_STAFF, "school": other_school.pk})
+    client.post(
+        reverse("accounts:user_detail", args=[org.principal_a.pk]),
+        {"role": Role.SCHOOL_STAFF, "school": other_school.pk},
+    )
     membership = Membership.objects.get(user=org.principal_a, role=Role.SCHOOL_STAFF)
     assert membership.school == other_school
     assert membership.created_by == org.editor_a

@@ -52,7 +52,11 @@ def test_a_database_that_is_down_gives_503_and_a_clear_page_not_a_traceback(tmp_
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
     }
     collected = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert collected.returncode == 0, collected.stderr
     result = subprocess.run(

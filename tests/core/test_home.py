@@ -41,7 +41,10 @@ def test_a_user_without_a_role_is_told_to_ask_for_one(client, db):
 
 def test_the_navigation_shows_each_kind_of_user_what_is_theirs(client, org):
     client.force_login(org.principal_a)
-    labels = [str(item["label"]) for item in client.get(reverse("schools:school_detail", args=[org.school_a.pk])).context["nav_items"]]
+    labels = [
+        str(item["label"])
+        for item in client.get(reverse("schools:school_detail", args=[org.school_a.pk])).context["nav_items"]
+    ]
     assert labels == ["Skola A"]
 
     client.force_login(org.editor_a)

@@ -3,10 +3,6 @@
 Messages are translated and the translation may change, so error assertions
 check the line number and a stable part of the message (the offending value, a
 column name, a line reference), never a whole sentence.
-
-Tests marked xfail(strict=True) show bugs in the application code; each one's
-reason says what is wrong. They start to "XPASS" (and so fail) once the bug is
-fixed, and the marker should then be removed.
 """
 
 import codecs
@@ -201,14 +197,6 @@ def test_importing_the_same_committee_file_again_reports_every_row_unchanged(db)
     assert database_state() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: organisation_import_apply() calls Committee.objects.update_or_create() for every row of a "
-        "committee file, including rows planned as 'unchanged'; update_or_create() always locks the row "
-        "(SELECT ... FOR UPDATE) and saves it, so re-importing the same file issues one UPDATE per committee."
-    ),
-)
 def test_importing_the_same_committee_file_again_writes_nothing(db):
     rows = [COMMITTEE_HEADER, ["UTB", "Utbildningsnämnden"], ["SDN-NORR", "Norra stadsdelsnämnden"]]
     import_rows(rows)
@@ -517,31 +505,12 @@ def test_an_empty_file_is_a_file_error(db, filename, content):
 
 
 @pytest.mark.parametrize("header", [COMMITTEE_HEADER, SCHOOL_HEADER])
-def test_a_file_with_only_the_header_is_an_error_and_writes_nothing(committees, header):
+def test_a_file_with_only_the_header_is_a_file_error_that_says_it_has_no_rows(committees, header):
     before = database_state()
-    plan = plan_for([header])
-
-    assert list(errors_by_line(plan)) == [1]
-    assert not services.organisation_import_apply(raw_rows=plan.raw_rows).is_valid
+    with pytest.raises(ImportFileError) as refused:
+        plan_for([header])
+    assert str(refused.value) == "Filen har inga rader under rubrikraden."
     assert database_state() == before
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: plan_rows() takes the columns from the first data row, so a file with a correct header and no "
-        "rows gets columns == set() and the 'Unknown columns' error; the 'The file has no rows below the "
-        "header.' error is unreachable (it is only added when the plan is otherwise valid)."
-    ),
-)
-@pytest.mark.parametrize("header", [COMMITTEE_HEADER, SCHOOL_HEADER])
-def test_a_file_with_only_the_header_says_it_has_no_rows_not_that_its_columns_are_unknown(db, header):
-    unknown_columns_errors = services.plan_rows([(2, {"kod": "1", "namn": "x"})]).errors
-
-    plan = plan_for([header])
-
-    assert not plan.is_valid
-    assert plan.errors != unknown_columns_errors
 
 
 @pytest.mark.parametrize("filename", ["organisation.xls", "organisation.pdf", "organisation.docx", "organisation"])
@@ -557,16 +526,6 @@ def test_a_file_named_xlsx_that_is_not_a_workbook_is_a_file_error(db):
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnboundLocalError,
-    reason=(
-        "BUG: _read_csv() tries utf-8-sig and cp1252 and, when both fail, falls through with `text` unbound: "
-        "a .csv that is not text (here a workbook saved under a .csv name, whose bytes include 0x81/0x8D/0x8F/"
-        "0x90/0x9D, undefined in cp1252) raises UnboundLocalError instead of ImportFileError; the command "
-        "then shows a traceback and the upload view a server error."
-    ),
-)
 def test_a_workbook_saved_with_a_csv_name_is_a_file_error_not_a_crash(db):
     with pytest.raises(ImportFileError):
         services.organisation_import_plan(
@@ -574,15 +533,6 @@ def test_a_workbook_saved_with_a_csv_name_is_a_file_error_not_a_crash(db):
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason=(
-        "BUG: the pupil count and the socio-economic band are checked with str.isdigit(), which is true for "
-        "superscript digits such as '²' that int() rejects, so such a cell raises ValueError instead of being "
-        "reported as a bad row."
-    ),
-)
 @pytest.mark.parametrize("field", ["pupils", "band"])
 def test_a_superscript_digit_in_a_number_column_is_reported_not_a_crash(committees, field):
     plan = plan_for([SCHOOL_HEADER, school_row(**{"unit_code": "10000001", field: "²"})])
@@ -835,15 +785,6 @@ def test_blank_lines_in_a_csv_file_do_not_shift_the_line_numbers(committees):
     assert "Okänd nämnd" in errors_by_line(plan)[4][0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: _read_csv() sniffs the dialect from the header line alone; a header without quotes gives a "
-        "sniffed dialect with doublequote=False, so a quoted field with doubled quotes, as Excel writes a "
-        'name containing ", is misread: "Skolan ""Solrosen""" becomes Skolan "Solrosen""" instead of '
-        'Skolan "Solrosen".'
-    ),
-)
 @pytest.mark.parametrize("delimiter", [";", ","])
 def test_a_name_with_quotes_is_read_as_excel_wrote_it(committees, delimiter):
     content = csv_bytes([SCHOOL_HEADER, school_row("10000001", 'Skolan "Solrosen"')], delimiter=delimiter)

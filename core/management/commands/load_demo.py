@@ -12,7 +12,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             schools = schools_demo.build()
             users = accounts_demo.build()
-        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {len(schools_demo.COMMITTEES)} committees, {len(schools)} school units."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data loaded: {len(schools_demo.COMMITTEES)} committees, {len(schools)} school units."
+            )
+        )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {accounts_demo.PASSWORD}):")
         width = max(len(email) for email, _ in users)

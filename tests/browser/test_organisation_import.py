@@ -1,0 +1,47 @@
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import assert_accessible, log_in
+
+pytestmark = pytest.mark.browser
+
+HEADER = "Skolenhetskod;Skolenhetsnamn;Skolformer;Nämnd;Antal elever\n"
+BAD_FILE = HEADER + "33333333;Nya förskolan;Förskola;A;40\n4444444X;Nya skolan;Grundskola, Fritidshem;A;300\n"
+FIXED_FILE = HEADER + "33333333;Nya förskolan;Förskola;A;40\n44444444;Nya skolan;Grundskola, Fritidshem;A;300\n"
+
+
+def upload(page: Page, name: str, text: str) -> None:
+    page.get_by_label("Fil*", exact=True).set_input_files(
+        {"name": name, "mimeType": "text/csv", "buffer": text.encode()}
+    )
+    page.get_by_role("button", name="Kontrollera filen").click()
+
+
+def test_the_city_admin_fixes_a_bad_row_and_imports_the_new_schools(page: Page, live_server, org):
+    log_in(page, live_server.url, org.admin.email)
+    page.get_by_role("link", name="Importera").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Importera nämnder och skolenheter")
+    assert_accessible(page)
+
+    upload(page, "skolor.csv", BAD_FILE)
+    errors = page.get_by_role("alert")
+    expect(errors).to_contain_text("Filen har 1 fel. Ingenting har importerats.")
+    expect(errors.get_by_role("row").nth(1)).to_contain_text("Rad 3")
+    expect(errors.get_by_role("row").nth(1)).to_contain_text("4444444X")
+    assert_accessible(page)
+
+    upload(page, "skolor.csv", FIXED_FILE)
+    preview = page.locator("#import-preview")
+    expect(preview).to_contain_text("Nya förskolan")
+    expect(preview).to_contain_text("Nya skolan")
+    assert_accessible(page)
+    preview.get_by_role("button", name="Importera").click()
+
+    expect(page.get_by_role("status")).to_contain_text("skolor.csv")
+    assert_accessible(page)
+    page.get_by_role("link", name="Nämnd A").click()
+    table = page.get_by_role("table")
+    expect(table).to_contain_text("Nya förskolan")
+    expect(table).to_contain_text("44444444")
+    expect(table.get_by_role("row", name="Nya skolan")).to_contain_text("Fritidshem, Grundskola")
+    assert_accessible(page)

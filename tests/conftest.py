@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from celery import Celery
+from django.utils import translation
 
 from accounts.models import Role
 from tests.factories import CommitteeFactory, SchoolFactory, member
@@ -16,6 +17,14 @@ from tests.factories import CommitteeFactory, SchoolFactory, member
 def _fast_password_hashing(settings):
     # The real hasher takes a third of a second per password by design.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request leaves its language active in the thread; start each test in Swedish.
+    translation.activate("sv")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -1,8 +1,11 @@
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -28,3 +31,18 @@ class ServiceUnavailableMiddleware:
             response["Retry-After"] = "60"
             return response
         return None
+
+
+class SwedishUnlessChosenMiddleware(LocaleMiddleware):
+    """Swedish for everyone unless they chose another language with the switch.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; a
+    municipal portal speaks Swedish by default, whatever the browser's language.
+    """
+
+    def process_request(self, request):
+        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if code not in dict(settings.LANGUAGES):
+            code = settings.LANGUAGE_CODE
+        translation.activate(code)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.views import i18n
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from core import health
@@ -23,6 +25,18 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("schools:school_detail", pk=next(iter(school_ids)))
     schools = permissions.visible_schools(user).select_related("committee")
     return TemplateResponse(request, "core/home.html", {"schools": schools})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, also remembering the choice on the user, whose
+    emails are then written in it."""
+    response = i18n.set_language(request)
+    code = request.POST.get("language")
+    if request.user.is_authenticated and code in dict(settings.LANGUAGES) and request.user.language != code:
+        request.user.language = code
+        request.user.save(update_fields=["language"])
+    return response
 
 
 @require_GET

@@ -133,4 +133,5 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "sv-SE", "timezone_id": "Europe/Stockholm"}
+    # An English browser: the portal must still answer in Swedish until the user switches.
+    return {**browser_context_args, "locale": "en-US", "timezone_id": "Europe/Stockholm"}

@@ -32,7 +32,7 @@ TABLE = {
         expect(200, 200, 200, 200, 200, 200, 200, 200),
     ),
     "password_reset_complete": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
-    "set_language": ("post", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
+    "core:set_language": ("post", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
     # Roles give no access to the Django admin: that takes the staff flag.
     "admin:index": ("get", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
     "schools:committee_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 200, 200, 200)),

@@ -60,7 +60,19 @@ def test_the_portal_speaks_swedish_by_default_and_english_on_request(client, db)
     page = client.get(reverse("login")).content.decode()
     assert '<html lang="sv">' in page
     assert "Logga in" in page
-    client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
+    client.post(reverse("core:set_language"), {"language": "en", "next": "/login/"})
     page = client.get(reverse("login")).content.decode()
     assert '<html lang="en">' in page
     assert "Log in" in page
+
+
+def test_a_browser_asking_for_english_still_gets_swedish_until_the_user_switches(client, db):
+    page = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="sv">' in page
+
+
+def test_switching_language_is_remembered_on_the_user_for_emails(client, org):
+    client.force_login(org.principal_a)
+    client.post(reverse("core:set_language"), {"language": "en", "next": "/"})
+    org.principal_a.refresh_from_db()
+    assert org.principal_a.language == "en"

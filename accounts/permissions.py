@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import COMMITTEE_ROLES, SCHOOL_ROLES, Membership, Role, User
 from schools.models import Committee, School
+from strategy.models import Strategy
 
 
 def require(allowed: bool) -> None:
@@ -132,3 +133,26 @@ def can_grant(user, *, role: str, committee: Committee | None, school: School | 
 
 def can_revoke(user, membership: Membership) -> bool:
     return can_grant(user, role=membership.role, committee=membership.committee, school=membership.school)
+
+
+# --- Strategies -------------------------------------------------------------
+
+
+def visible_strategies(user) -> QuerySet[Strategy]:
+    """Everyone logged in reads adopted and archived strategies; drafts are the city office's."""
+    if is_city_staff(user):
+        return Strategy.objects.all()
+    return Strategy.objects.published()
+
+
+def get_strategy_for_user(user, pk: int) -> Strategy:
+    return get_object_or_404(visible_strategies(user), pk=pk)
+
+
+def can_import_strategy(user) -> bool:
+    return is_city_admin(user)
+
+
+def can_edit_committee_indicators(user, committee: Committee) -> bool:
+    """A committee's own indicators and targets: its editors and the city admin."""
+    return is_city_admin(user) or committee.pk in committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR}))

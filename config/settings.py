@@ -77,7 +77,7 @@ CITY_NAME = env.str("CITY_NAME", default="Demostad")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 DJANGO_APPS = [
-    "django.contrib.admin",
+    "core.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -96,6 +96,7 @@ LOCAL_APPS = [
     "core",
     "accounts",
     "schools",
+    "strategy",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -21,11 +21,12 @@ def navigation(user) -> list[dict]:
             seen.add((type(place), place.pk))
             url_name = "schools:committee_detail" if m.committee else "schools:school_detail"
             items.append({"label": place.name, "url": reverse(url_name, args=[place.pk])})
+    items.append({"label": _("Strategies"), "url": reverse("strategy:strategy_list")})
     if permissions.can_change_organisation(user):
         items.append({"label": _("Import"), "url": reverse("schools:organisation_import")})
     if permissions.can_manage_users(user):
         items.append({"label": _("Users"), "url": reverse("accounts:user_list")})
-    if user.is_staff:
+    if user.is_staff or permissions.is_city_admin(user):
         items.append({"label": _("Administration"), "url": reverse("admin:index")})
     return items
 

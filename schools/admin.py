@@ -1,21 +1,22 @@
 from django.contrib import admin
 
+from core.admin_site import CityAdminAccess
 from schools.models import Committee, School, SchoolFormOffering
 
 
-class SchoolFormOfferingInline(admin.TabularInline):
+class SchoolFormOfferingInline(CityAdminAccess, admin.TabularInline):
     model = SchoolFormOffering
     extra = 0
 
 
 @admin.register(Committee)
-class CommitteeAdmin(admin.ModelAdmin):
+class CommitteeAdmin(CityAdminAccess, admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(CityAdminAccess, admin.ModelAdmin):
     list_display = ["name", "unit_code", "committee", "is_active"]
     list_filter = ["committee", "is_active", "form_offerings__form"]
     search_fields = ["name", "unit_code"]

@@ -10,7 +10,7 @@ from celery import Celery
 from django.utils import translation
 
 from accounts.models import Role
-from tests.factories import CommitteeFactory, SchoolFactory, member
+from tests.factories import CommitteeFactory, IndicatorFactory, SchoolFactory, StrategyFactory, member
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +38,10 @@ def org(db):
     committee_b = CommitteeFactory(code="B", name="Nämnd B")
     school_a = SchoolFactory(committee=committee_a, name="Skola A", unit_code="11111111")
     school_b = SchoolFactory(committee=committee_b, name="Skola B", unit_code="22222222")
+    strategy = StrategyFactory()
     return SimpleNamespace(
+        strategy=strategy,
+        indicator_a=IndicatorFactory(goal__focus_area__strategy=strategy, owner=committee_a, code="A1"),
         committee_a=committee_a,
         committee_b=committee_b,
         school_a=school_a,

@@ -5,6 +5,7 @@ import factory
 
 from accounts.models import Membership, Role, User
 from schools.models import Committee, School, SchoolForm, SchoolFormOffering
+from strategy.models import Direction, FocusArea, Goal, Indicator, IndicatorUnit, Reporter, Strategy, StrategyStatus
 
 PASSWORD = "correct-horse-battery"
 
@@ -65,3 +66,43 @@ def member(role: str, *, committee=None, school=None, **user_fields) -> User:
     user = UserFactory(**user_fields)
     Membership.objects.create(user=user, role=role, committee=committee, school=school)
     return user
+
+
+class StrategyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Strategy
+
+    title = factory.Sequence(lambda n: f"Strategi {n}")
+    valid_from = 2024
+    valid_to = 2027
+    status = StrategyStatus.ADOPTED
+
+
+class FocusAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FocusArea
+
+    strategy = factory.SubFactory(StrategyFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Fokusområde {n}")
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    focus_area = factory.SubFactory(FocusAreaFactory)
+    number = factory.Sequence(lambda n: f"1.{n}")
+    text = "Alla ska ha god tillgång till digitala verktyg."
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    goal = factory.SubFactory(GoalFactory)
+    code = factory.Sequence(lambda n: f"I{n}")
+    name = factory.Sequence(lambda n: f"Indikator {n}")
+    unit = IndicatorUnit.PERCENT
+    direction = Direction.HIGHER
+    reported_by = Reporter.SCHOOL

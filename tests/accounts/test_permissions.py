@@ -33,8 +33,8 @@ TABLE = {
     ),
     "password_reset_complete": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
     "core:set_language": ("post", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
-    # Roles give no access to the Django admin: that takes the staff flag.
-    "admin:index": ("get", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
+    # The Django admin: staff, and the city admin role who keeps strategies there.
+    "admin:index": ("get", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 200)),
     "schools:committee_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
     "schools:committee_detail": (
         "get",
@@ -60,6 +60,33 @@ TABLE = {
         "post",
         lambda o: {"pk": o.principal_a.pk, "membership_pk": o.principal_a.memberships.get().pk},
         expect(302, 403, 403, 302, 404, 403, 403, 302),
+    ),
+    "strategy:strategy_list": ("get", lambda o: {}, expect(302, 200, 200, 200, 200, 200, 200, 200)),
+    "strategy:strategy_import": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200)),
+    "strategy:strategy_detail": (
+        "get",
+        lambda o: {"pk": o.strategy.pk},
+        expect(302, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "strategy:strategy_export": (
+        "get",
+        lambda o: {"pk": o.strategy.pk},
+        expect(302, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "strategy:committee_indicators": (
+        "get",
+        lambda o: {"pk": o.strategy.pk, "committee_pk": o.committee_a.pk},
+        expect(302, 404, 404, 200, 404, 200, 200, 200),
+    ),
+    "strategy:committee_indicator_create": (
+        "get",
+        lambda o: {"pk": o.strategy.pk, "committee_pk": o.committee_a.pk},
+        expect(302, 404, 404, 200, 404, 403, 403, 200),
+    ),
+    "strategy:committee_indicator_edit": (
+        "get",
+        lambda o: {"pk": o.strategy.pk, "committee_pk": o.committee_a.pk, "indicator_pk": o.indicator_a.pk},
+        expect(302, 404, 404, 200, 404, 403, 403, 200),
     ),
 }
 

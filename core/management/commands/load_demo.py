@@ -3,18 +3,21 @@ from django.db import transaction
 
 from accounts import demo as accounts_demo
 from schools import demo as schools_demo
+from strategy import demo as strategy_demo
 
 
 class Command(BaseCommand):
-    help = "Load (or bring up to date) the demo city: committees, schools and one user per role."
+    help = "Load (or bring up to date) the demo city: committees, schools, one user per role, strategies."
 
     def handle(self, *args, **options):
         with transaction.atomic():
             schools = schools_demo.build()
             users = accounts_demo.build()
+            strategies = strategy_demo.build()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data loaded: {len(schools_demo.COMMITTEES)} committees, {len(schools)} school units."
+                f"Demo data loaded: {len(schools_demo.COMMITTEES)} committees, {len(schools)} school units, "
+                f"{len(strategies)} strategies."
             )
         )
         self.stdout.write("")

@@ -1,0 +1,425 @@
+"""Import and export of strategies in the YAML format of docs/strategy-format.md.
+
+A file is checked whole before anything is written: every problem is listed
+with its place in the file, and a file with any problem writes nothing.
+Export then import gives the same strategy.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import yaml
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from schools.models import Committee
+from strategy.models import (
+    Direction,
+    FocusArea,
+    Goal,
+    Indicator,
+    IndicatorUnit,
+    MaturityLevel,
+    OrganisationLevel,
+    Reporter,
+    Strategy,
+    StrategyStatus,
+    Target,
+)
+
+FORMAT = "strategiportalen/strategy/1"
+
+
+@dataclass
+class Problem:
+    place: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.place}: {self.message}"
+
+
+class StrategyFileError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class _Checker:
+    """Walks the parsed file, collecting problems and the cleaned values."""
+
+    def __init__(self):
+        self.problems: list[Problem] = []
+
+    def problem(self, place: str, message: str) -> None:
+        self.problems.append(Problem(place, message))
+
+    def text(self, data: dict, key: str, place: str, *, required: bool = True, max_length: int | None = None) -> str:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problem(f"{place}.{key}", _("missing"))
+            return ""
+        if not isinstance(value, str | int | float):
+            self.problem(f"{place}.{key}", _("must be text"))
+            return ""
+        value = str(value).strip()
+        if max_length and len(value) > max_length:
+            self.problem(f"{place}.{key}", _("longer than %(max)s characters") % {"max": max_length})
+        return value
+
+    def year(self, data: dict, key: str, place: str, *, required: bool = True) -> int | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problem(f"{place}.{key}", _("missing"))
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 2000 <= value <= 2100:
+            self.problem(f"{place}.{key}", _("must be a year such as 2026, not %(value)r") % {"value": value})
+            return None
+        return value
+
+    def choice(self, data: dict, key: str, place: str, choices, *, required: bool = True, what: str) -> str:
+        value = data.get(key)
+        if value in (None, ""):
+            if required:
+                self.problem(f"{place}.{key}", _("missing"))
+            return ""
+        if value not in choices.values:
+            self.problem(
+                f"{place}.{key}",
+                _("unknown %(what)s %(value)r; use one of %(allowed)s")
+                % {"what": what, "value": value, "allowed": ", ".join(choices.values)},
+            )
+            return ""
+        return value
+
+    def mapping(self, value, place: str) -> dict:
+        if not isinstance(value, dict):
+            self.problem(place, _("must be a mapping of keys and values"))
+            return {}
+        return value
+
+    def sequence(self, data: dict, key: str, place: str) -> list:
+        value = data.get(key)
+        if value is None or value == []:
+            self.problem(f"{place}.{key}", _("missing: at least one is needed"))
+            return []
+        if not isinstance(value, list):
+            self.problem(f"{place}.{key}", _("must be a list"))
+            return []
+        return value
+
+
+def _check(document) -> dict:
+    """The cleaned content of a parsed file, or StrategyFileError with every problem."""
+    c = _Checker()
+    document = c.mapping(document, _("the file"))
+    if document and document.get("format") != FORMAT:
+        c.problem("format", _("must be %(format)s") % {"format": FORMAT})
+    head = c.mapping(document.get("strategy"), "strategy") if document else {}
+    cleaned = {
+        "title": c.text(head, "title", "strategy", max_length=300),
+        "city": c.text(head, "city", "strategy", required=False, max_length=200),
+        "decided_by": c.text(head, "decided_by", "strategy", required=False, max_length=200),
+        "registry_number": c.text(head, "registry_number", "strategy", required=False, max_length=50),
+        "valid_from": c.year(head, "valid_from", "strategy"),
+        "valid_to": c.year(head, "valid_to", "strategy", required=False),
+        "status": c.choice(head, "status", "strategy", StrategyStatus, what=_("status")) or StrategyStatus.DRAFT,
+        "introduction": c.text(head, "introduction", "strategy", required=False),
+        "decided_on": None,
+    }
+    decided_on = head.get("decided_on")
+    if decided_on is not None:
+        if isinstance(decided_on, datetime.date):
+            cleaned["decided_on"] = decided_on
+        else:
+            c.problem("strategy.decided_on", _("must be a date such as 2011-05-02"))
+    if cleaned["valid_from"] and cleaned["valid_to"] and cleaned["valid_to"] < cleaned["valid_from"]:
+        c.problem("strategy.valid_to", _("is before valid_from"))
+
+    cleaned["maturity_scale"] = levels = []
+    for i, raw in enumerate(c.sequence(document, "maturity_scale", "") if document else [], start=1):
+        place = f"maturity_scale[{i}]"
+        raw = c.mapping(raw, place)
+        level = raw.get("level")
+        if level != i:
+            c.problem(f"{place}.level", _("the levels must be numbered 1, 2, 3 … in order; expected %(n)s") % {"n": i})
+        levels.append(
+            {
+                "level": i,
+                "label": c.text(raw, "label", place, max_length=100),
+                "description": c.text(raw, "description", place),
+            }
+        )
+
+    cleaned["focus_areas"] = areas = []
+    area_numbers: dict[int, str] = {}
+    goal_numbers: dict[str, str] = {}
+    indicators: dict[str, dict] = {}
+    for a, raw_area in enumerate(c.sequence(document, "focus_areas", "") if document else [], start=1):
+        place = f"focus_areas[{a}]"
+        raw_area = c.mapping(raw_area, place)
+        number = raw_area.get("number")
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            c.problem(f"{place}.number", _("must be a whole number from 1"))
+        elif number in area_numbers:
+            c.problem(
+                f"{place}.number",
+                _("duplicate number %(n)s, also %(other)s") % {"n": number, "other": area_numbers[number]},
+            )
+        else:
+            area_numbers[number] = place
+        area = {
+            "number": number,
+            "title": c.text(raw_area, "title", place, max_length=300),
+            "description": c.text(raw_area, "description", place, required=False),
+            "goals": [],
+        }
+        areas.append(area)
+        raw_goals = raw_area.get("goals") or []
+        if not isinstance(raw_goals, list):
+            c.problem(f"{place}.goals", _("must be a list"))
+            raw_goals = []
+        for g, raw_goal in enumerate(raw_goals, start=1):
+            gplace = f"{place}.goals[{g}]"
+            raw_goal = c.mapping(raw_goal, gplace)
+            gnumber = c.text(raw_goal, "number", gplace, max_length=20)
+            if gnumber in goal_numbers:
+                c.problem(
+                    f"{gplace}.number",
+                    _("duplicate number %(n)s, also %(other)s") % {"n": gnumber, "other": goal_numbers[gnumber]},
+                )
+            elif gnumber:
+                goal_numbers[gnumber] = gplace
+            goal = {
+                "number": gnumber,
+                "position": g,
+                "text": c.text(raw_goal, "text", gplace),
+                "level": c.choice(raw_goal, "level", gplace, OrganisationLevel, required=False, what=_("level")),
+                "indicators": [],
+            }
+            area["goals"].append(goal)
+            raw_indicators = raw_goal.get("indicators") or []
+            if not isinstance(raw_indicators, list):
+                c.problem(f"{gplace}.indicators", _("must be a list"))
+                raw_indicators = []
+            for n, raw_ind in enumerate(raw_indicators, start=1):
+                iplace = f"{gplace}.indicators[{n}]"
+                raw_ind = c.mapping(raw_ind, iplace)
+                code = c.text(raw_ind, "code", iplace, max_length=20)
+                if code in indicators:
+                    c.problem(
+                        f"{iplace}.code",
+                        _("duplicate code %(n)s, also %(other)s") % {"n": code, "other": indicators[code]["place"]},
+                    )
+                indicator = {
+                    "code": code,
+                    "position": n,
+                    "name": c.text(raw_ind, "name", iplace, max_length=300),
+                    "definition": c.text(raw_ind, "definition", iplace, required=False),
+                    "unit": c.choice(raw_ind, "unit", iplace, IndicatorUnit, what=_("unit")),
+                    "direction": c.choice(raw_ind, "direction", iplace, Direction, required=False, what=_("direction"))
+                    or Direction.HIGHER,
+                    "reported_by": c.choice(raw_ind, "reported_by", iplace, Reporter, what=_("reporter")),
+                    "targets": {},
+                    "place": iplace,
+                }
+                goal["indicators"].append(indicator)
+                if code and code not in indicators:
+                    indicators[code] = indicator
+
+    raw_targets = document.get("targets") if document else None
+    for code, years in (c.mapping(raw_targets, "targets") if raw_targets is not None else {}).items():
+        place = f"targets[{code}]"
+        indicator = indicators.get(str(code))
+        if indicator is None:
+            c.problem(place, _("a target for an indicator that does not exist: %(code)r") % {"code": code})
+            continue
+        for year, value in c.mapping(years, place).items():
+            if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+                c.problem(f"{place}[{year}]", _("must be a year such as 2026, not %(value)r") % {"value": year})
+                continue
+            target = _target_value(c, f"{place}[{year}]", value, indicator["unit"])
+            if target is not None:
+                indicator["targets"][year] = target
+
+    if c.problems:
+        raise StrategyFileError(c.problems)
+    return cleaned
+
+
+def _target_value(c: _Checker, place: str, value, unit: str) -> Decimal | None:
+    try:
+        if isinstance(value, bool):
+            raise InvalidOperation
+        number = Decimal(str(value))
+    except InvalidOperation:
+        c.problem(place, _("must be a number, not %(value)r") % {"value": value})
+        return None
+    problem = IndicatorUnit(unit).problem_with(number) if unit else None
+    if problem:
+        c.problem(place, problem)
+        return None
+    return number
+
+
+def parse_strategy_file(text: str | bytes) -> dict:
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = _("line %(line)s") % {"line": mark.line + 1} if mark else _("the file")
+        raise StrategyFileError(
+            [Problem(place, _("not valid YAML: %(error)s") % {"error": getattr(exc, "problem", exc)})]
+        ) from None
+    return _check(document)
+
+
+@transaction.atomic
+def strategy_import(*, text: str | bytes) -> Strategy:
+    """Create a strategy from a file; nothing is written if the file has any problem."""
+    data = parse_strategy_file(text)
+    if Strategy.objects.filter(title=data["title"], valid_from=data["valid_from"]).exists():
+        raise StrategyFileError(
+            [
+                Problem(
+                    "strategy.title",
+                    _("a strategy with this title from %(year)s already exists") % {"year": data["valid_from"]},
+                )
+            ]
+        )
+    strategy = Strategy.objects.create(
+        **{
+            k: data[k]
+            for k in (
+                "title",
+                "city",
+                "decided_by",
+                "decided_on",
+                "registry_number",
+                "valid_from",
+                "valid_to",
+                "status",
+                "introduction",
+            )
+        }
+    )
+    MaturityLevel.objects.bulk_create(MaturityLevel(strategy=strategy, **level) for level in data["maturity_scale"])
+    for area_data in data["focus_areas"]:
+        area = FocusArea.objects.create(
+            strategy=strategy,
+            number=area_data["number"],
+            title=area_data["title"],
+            description=area_data["description"],
+        )
+        for goal_data in area_data["goals"]:
+            goal = Goal.objects.create(
+                focus_area=area, **{k: goal_data[k] for k in ("number", "position", "text", "level")}
+            )
+            for ind in goal_data["indicators"]:
+                indicator = Indicator.objects.create(
+                    goal=goal,
+                    **{
+                        k: ind[k]
+                        for k in ("code", "position", "name", "definition", "unit", "direction", "reported_by")
+                    },
+                )
+                Target.objects.bulk_create(
+                    Target(indicator=indicator, year=year, value=value)
+                    for year, value in sorted(ind["targets"].items())
+                )
+    return strategy
+
+
+# --- Export -----------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_str(dumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_decimal(dumper, value: Decimal):
+    number = int(value) if value == int(value) else float(value)
+    return dumper.represent_data(number)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(Decimal, _represent_decimal)
+
+
+def _block(text: str) -> str:
+    # Literal blocks keep paragraphs readable; they end with one newline.
+    return text.strip() + "\n" if "\n" in text.strip() else text.strip()
+
+
+def strategy_export(*, strategy: Strategy) -> str:
+    """The strategy as a file in the import format (city-wide indicators only:
+    committees' own indicators belong to the committees, not the strategy)."""
+    head = {"title": strategy.title}
+    for key in ("city", "decided_by", "decided_on", "registry_number", "valid_from", "valid_to", "status"):
+        value = getattr(strategy, key)
+        if value not in (None, ""):
+            head[key] = value
+    if strategy.introduction:
+        head["introduction"] = _block(strategy.introduction)
+    areas = []
+    targets: dict[str, dict[int, Decimal]] = {}
+    focus_areas = strategy.focus_areas.prefetch_related("goals__indicators__targets")
+    for area in focus_areas:
+        area_out = {"number": area.number, "title": area.title}
+        if area.description:
+            area_out["description"] = _block(area.description)
+        goals = []
+        for goal in area.goals.all():
+            goal_out = {"number": goal.number, "text": _block(goal.text)}
+            if goal.level:
+                goal_out["level"] = goal.level
+            indicators = []
+            for ind in goal.indicators.all():
+                if ind.owner_id is not None:
+                    continue
+                out = {"code": ind.code, "name": ind.name}
+                if ind.definition:
+                    out["definition"] = _block(ind.definition)
+                out.update({"unit": ind.unit, "direction": ind.direction, "reported_by": ind.reported_by})
+                indicators.append(out)
+                if ind.targets.all():
+                    targets[ind.code] = {t.year: t.value for t in ind.targets.all()}
+            if indicators:
+                goal_out["indicators"] = indicators
+            goals.append(goal_out)
+        if goals:
+            area_out["goals"] = goals
+        areas.append(area_out)
+    document = {
+        "format": FORMAT,
+        "strategy": head,
+        "maturity_scale": [
+            {"level": m.level, "label": m.label, "description": _block(m.description)}
+            for m in strategy.maturity_levels.all()
+        ],
+        "focus_areas": areas,
+    }
+    if targets:
+        document["targets"] = targets
+    return yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
+def committee_indicator_save(*, indicator: Indicator, committee: Committee, targets: dict[int, Decimal]) -> Indicator:
+    """Save a committee's own indicator with its targets: exactly `targets`."""
+    with transaction.atomic():
+        indicator.owner = committee
+        indicator.save()
+        indicator.targets.exclude(year__in=list(targets)).delete()
+        for year, value in targets.items():
+            Target.objects.update_or_create(indicator=indicator, year=year, defaults={"value": value})
+    return indicator

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import COMMITTEE_ROLES, SCHOOL_ROLES, Membership, Role, User
+from followup.models import SelfAssessment
 from schools.models import Committee, School
 from strategy.models import Strategy
 
@@ -156,3 +157,54 @@ def can_import_strategy(user) -> bool:
 def can_edit_committee_indicators(user, committee: Committee) -> bool:
     """A committee's own indicators and targets: its editors and the city admin."""
     return is_city_admin(user) or committee.pk in committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR}))
+
+
+# --- Follow-up ----------------------------------------------------------------
+
+
+def _roles_at_school(user, school: School) -> set[str]:
+    return {m.role for m in memberships(user) if m.school_id == school.pk}
+
+
+def visible_assessments(user) -> QuerySet[SelfAssessment]:
+    return SelfAssessment.objects.filter(school__in=visible_schools(user))
+
+
+def get_assessment_for_user(user, pk: int) -> SelfAssessment:
+    return get_object_or_404(visible_assessments(user).select_related("cycle__strategy", "school__committee"), pk=pk)
+
+
+def can_view_cycles(user) -> bool:
+    """The list of follow-ups and who has handed in: the city office, committees, heads of schools."""
+    return can_view_organisation(user) or any(m.role == Role.HEAD_OF_SCHOOLS for m in memberships(user))
+
+
+def can_open_cycle(user) -> bool:
+    return is_city_admin(user)
+
+
+def can_edit_assessment(user, assessment: SelfAssessment) -> bool:
+    """Write the school's answers: its principal and school staff."""
+    return bool(_roles_at_school(user, assessment.school) & {Role.PRINCIPAL, Role.SCHOOL_STAFF})
+
+
+def can_submit_assessment(user, assessment: SelfAssessment) -> bool:
+    return Role.PRINCIPAL in _roles_at_school(user, assessment.school)
+
+
+def can_review_assessment(user, assessment: SelfAssessment) -> bool:
+    """Return, approve and reopen: the committee's editors, the school's head of schools, the city admin."""
+    return (
+        is_city_admin(user)
+        or assessment.school.committee_id in committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR}))
+        or Role.HEAD_OF_SCHOOLS in _roles_at_school(user, assessment.school)
+    )
+
+
+def can_view_history(user, assessment: SelfAssessment) -> bool:
+    """Who changed what: the committee (and head of schools) and the city office."""
+    return (
+        is_city_staff(user)
+        or assessment.school.committee_id in committee_ids(user)
+        or Role.HEAD_OF_SCHOOLS in _roles_at_school(user, assessment.school)
+    )

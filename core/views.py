@@ -3,12 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from core import health
+from followup.models import SelfAssessment
 
 
 @login_required
@@ -21,8 +23,16 @@ def home(request: HttpRequest) -> HttpResponse:
     if committee_ids:
         return redirect("schools:committee_detail", pk=min(committee_ids))
     school_ids = permissions.school_ids(user)
-    if len(school_ids) == 1:
-        return redirect("schools:school_detail", pk=next(iter(school_ids)))
+    if len(school_ids) == 1 and not permissions.can_view_cycles(user):
+        school_id = next(iter(school_ids))
+        current = (
+            SelfAssessment.objects.filter(school_id=school_id, cycle__opens_on__lte=timezone.localdate())
+            .order_by("-cycle__year")
+            .first()
+        )
+        if current is not None:
+            return redirect("followup:assessment_detail", pk=current.pk)
+        return redirect("schools:school_detail", pk=school_id)
     schools = permissions.visible_schools(user).select_related("committee")
     return TemplateResponse(request, "core/home.html", {"schools": schools})
 

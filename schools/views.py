@@ -58,6 +58,7 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "school": school,
             "staff": staff,
+            "assessments": school.assessments.select_related("cycle").order_by("-cycle__year"),
             "can_change": permissions.can_change_organisation(request.user),
             "committee_visible": permissions.visible_committees(request.user).filter(pk=school.committee_id).exists(),
         },

@@ -1,3 +1,4 @@
+import datetime
 import os
 import subprocess
 import sys
@@ -7,9 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 from celery import Celery
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.models import Role
+from followup import services
+from strategy.models import FocusArea, MaturityLevel
 from tests.factories import CommitteeFactory, IndicatorFactory, SchoolFactory, StrategyFactory, member
 
 
@@ -54,6 +57,28 @@ def org(db):
         analyst=member(Role.CITY_ANALYST, email="analytiker@example.se"),
         admin=member(Role.CITY_ADMIN, email="admin@example.se"),
     )
+
+
+@pytest.fixture
+def cycle_a(org):
+    """This year's follow-up of the org's strategy, open today, with one focus
+    area; `org.assessment_a` is school A's self-assessment."""
+    today = timezone.localdate()
+    FocusArea.objects.filter(pk=org.indicator_a.goal.focus_area_id).update(number=1, title="Infrastruktur")
+    for level in (1, 2, 3, 4):
+        MaturityLevel.objects.create(strategy=org.strategy, level=level, label=f"Nivå {level}", description="…")
+    cycle = services.cycle_open(
+        strategy=org.strategy,
+        year=today.year,
+        opens_on=today - datetime.timedelta(days=7),
+        deadline=today + datetime.timedelta(days=14),
+        locks_on=today + datetime.timedelta(days=30),
+        user=org.admin,
+    )
+    org.cycle = cycle
+    org.assessment_a = cycle.assessments.get(school=org.school_a)
+    org.assessment_b = cycle.assessments.get(school=org.school_b)
+    return cycle
 
 
 # --- A real Celery worker ---------------------------------------------------

@@ -88,6 +88,60 @@ TABLE = {
         lambda o: {"pk": o.strategy.pk, "committee_pk": o.committee_a.pk, "indicator_pk": o.indicator_a.pk},
         expect(302, 404, 404, 200, 404, 403, 403, 200),
     ),
+    "followup:cycle_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
+    "followup:cycle_create": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200)),
+    "followup:cycle_detail": ("get", lambda o: {"year": o.cycle.year}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
+    "followup:assessment_detail": (
+        "get",
+        lambda o: {"pk": o.assessment_a.pk},
+        expect(302, 200, 404, 200, 404, 200, 200, 200),
+    ),
+    # Only the school's own people write; others who may read are sent to the read-only view.
+    "followup:assessment_area": (
+        "get",
+        lambda o: {"pk": o.assessment_a.pk, "number": 1},
+        expect(302, 200, 404, 302, 404, 302, 302, 302),
+    ),
+    "followup:assessment_from_last_year": (
+        "post",
+        lambda o: {"pk": o.assessment_a.pk, "number": 1},
+        expect(302, 302, 404, 403, 404, 403, 403, 403),
+    ),
+    "followup:assessment_submit": (
+        "get",
+        lambda o: {"pk": o.assessment_a.pk},
+        expect(302, 200, 404, 403, 404, 403, 403, 403),
+    ),
+    "followup:assessment_return": (
+        "post",
+        lambda o: {"pk": o.assessment_a.pk},
+        expect(302, 403, 404, 302, 404, 403, 403, 302),
+    ),
+    "followup:assessment_approve": (
+        "post",
+        lambda o: {"pk": o.assessment_a.pk},
+        expect(302, 403, 404, 302, 404, 403, 403, 302),
+    ),
+    "followup:assessment_reopen": (
+        "post",
+        lambda o: {"pk": o.assessment_a.pk},
+        expect(302, 403, 404, 302, 404, 403, 403, 302),
+    ),
+    "followup:assessment_history": (
+        "get",
+        lambda o: {"pk": o.assessment_a.pk},
+        expect(302, 403, 404, 200, 404, 200, 200, 200),
+    ),
+    "followup:assessment_report": (
+        "get",
+        lambda o: {"pk": o.assessment_a.pk},
+        expect(302, 200, 404, 200, 404, 200, 200, 200),
+    ),
+    "followup:assessment_report_pdf": (
+        "get",
+        lambda o: {"pk": o.assessment_a.pk},
+        expect(302, 200, 404, 200, 404, 200, 200, 200),
+    ),
 }
 
 # The Django admin checks staff status itself; its index stands for all its pages.
@@ -115,7 +169,7 @@ def test_every_url_pattern_is_in_the_table():
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("url_name", list(TABLE))
-def test_each_kind_of_user_gets_the_expected_status(client, org, url_name, persona):
+def test_each_kind_of_user_gets_the_expected_status(client, org, cycle_a, url_name, persona):
     method, kwargs, expected = TABLE[url_name]
     if persona != "anonymous":
         client.force_login(getattr(org, persona))

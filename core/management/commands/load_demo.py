@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from followup import demo as followup_demo
 from schools import demo as schools_demo
 from strategy import demo as strategy_demo
 
@@ -14,10 +15,11 @@ class Command(BaseCommand):
             schools = schools_demo.build()
             users = accounts_demo.build()
             strategies = strategy_demo.build()
+            cycles = followup_demo.build()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {len(schools_demo.COMMITTEES)} committees, {len(schools)} school units, "
-                f"{len(strategies)} strategies."
+                f"{len(strategies)} strategies, follow-ups for {', '.join(str(c.year) for c in cycles)}."
             )
         )
         self.stdout.write("")

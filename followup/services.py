@@ -1,0 +1,479 @@
+"""Workflows of the yearly follow-up: opening a cycle, saving, submitting,
+returning, approving and reopening self-assessments."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from followup.models import (
+    EDITABLE_STATUSES,
+    AreaAnswer,
+    AssessmentStatus,
+    Cycle,
+    CycleArea,
+    CycleIndicator,
+    CycleLevel,
+    IndicatorAnswer,
+    SelfAssessment,
+)
+from schools.models import School
+from strategy.models import Indicator, Reporter, Strategy
+
+
+class FollowUpError(Exception):
+    """A workflow step that is not allowed now; the message is for the user."""
+
+
+class IncompleteAssessment(FollowUpError):
+    def __init__(self, missing: list[str]):
+        super().__init__(_("The self-assessment is not complete."))
+        self.missing = missing
+
+
+# --- Cycles -----------------------------------------------------------------
+
+
+@transaction.atomic
+def cycle_open(
+    *,
+    strategy: Strategy,
+    year: int,
+    opens_on: datetime.date,
+    deadline: datetime.date,
+    locks_on: datetime.date,
+    user: User | None,
+) -> Cycle:
+    """Open a year's follow-up: copy what it asks from the strategy and create
+    one self-assessment for every active school."""
+    if Cycle.objects.filter(year=year).exists():
+        raise FollowUpError(_("There is already a follow-up for %(year)s.") % {"year": year})
+    if not (opens_on <= deadline <= locks_on):
+        raise FollowUpError(_("The dates must come in order: opening, deadline, lock."))
+    cycle = Cycle.objects.create(
+        strategy=strategy, year=year, opens_on=opens_on, deadline=deadline, locks_on=locks_on, created_by=user
+    )
+    CycleLevel.objects.bulk_create(
+        CycleLevel(cycle=cycle, level=m.level, label=m.label, description=m.description)
+        for m in strategy.maturity_levels.all()
+    )
+    indicators = (
+        Indicator.objects.filter(goal__focus_area__strategy=strategy, reported_by=Reporter.SCHOOL)
+        .select_related("goal")
+        .prefetch_related("targets")
+    )
+    by_area: dict[int, list[Indicator]] = {}
+    for indicator in indicators:
+        by_area.setdefault(indicator.goal.focus_area_id, []).append(indicator)
+    for focus_area in strategy.focus_areas.prefetch_related("goals"):
+        area = CycleArea.objects.create(
+            cycle=cycle,
+            focus_area=focus_area,
+            number=focus_area.number,
+            title=focus_area.title,
+            description=focus_area.description,
+            goals=[{"number": g.number, "text": g.text} for g in focus_area.goals.all()],
+        )
+        CycleIndicator.objects.bulk_create(
+            CycleIndicator(
+                cycle=cycle,
+                area=area,
+                indicator=ind,
+                owner_id=ind.owner_id,
+                code=ind.code,
+                name=ind.name,
+                definition=ind.definition,
+                unit=ind.unit,
+                direction=ind.direction,
+                target=next((t.value for t in ind.targets.all() if t.year == year), None),
+                position=position,
+            )
+            for position, ind in enumerate(by_area.get(focus_area.pk, []))
+        )
+    SelfAssessment.objects.bulk_create(SelfAssessment(cycle=cycle, school=school) for school in School.objects.active())
+    return cycle
+
+
+# --- Saving -----------------------------------------------------------------
+
+
+@dataclass
+class SaveResult:
+    answer: AreaAnswer
+    conflict: bool = False
+    saved_at: datetime.datetime | None = None
+
+
+@dataclass
+class AreaInput:
+    level: int | None
+    done: str = ""
+    strengths: str = ""
+    next_steps: str = ""
+    not_applicable: bool = False
+    not_applicable_reason: str = ""
+    indicator_values: dict[int, Decimal | None] = field(default_factory=dict)
+
+    FIELDS = ("level", "done", "strengths", "next_steps", "not_applicable", "not_applicable_reason")
+
+
+def area_answer_for(assessment: SelfAssessment, area: CycleArea) -> AreaAnswer:
+    return AreaAnswer.objects.filter(assessment=assessment, area=area).first() or AreaAnswer(
+        assessment=assessment, area=area
+    )
+
+
+def area_answer_save(
+    *, assessment: SelfAssessment, area: CycleArea, data: AreaInput, version: int, user: User
+) -> SaveResult:
+    """Save one area's answer if nobody else saved it since `version` was read.
+
+    On a conflict nothing is written and the stored answer is returned, so the
+    user sees both versions.
+    """
+    with transaction.atomic():
+        locked = SelfAssessment.objects.select_for_update().select_related("cycle").get(pk=assessment.pk)
+        if not locked.is_editable():
+            raise FollowUpError(_("The self-assessment can no longer be changed."))
+        answer = AreaAnswer.objects.select_for_update().filter(assessment=locked, area=area).first()
+        if answer is None:
+            try:
+                with transaction.atomic():
+                    answer = AreaAnswer.objects.create(assessment=locked, area=area)
+            except IntegrityError:  # created by a concurrent first save
+                answer = AreaAnswer.objects.select_for_update().get(assessment=locked, area=area)
+        if answer.version != version:
+            return SaveResult(answer=answer, conflict=True)
+        for name in AreaInput.FIELDS:
+            setattr(answer, name, getattr(data, name))
+        answer.version += 1
+        answer.updated_at = timezone.now()
+        answer.updated_by = user
+        answer._history_user = user
+        answer.save()
+        for indicator_id, value in data.indicator_values.items():
+            current = IndicatorAnswer.objects.filter(assessment=locked, indicator_id=indicator_id).first()
+            if current is None:
+                IndicatorAnswer.objects.create(assessment=locked, indicator_id=indicator_id, value=value)
+            elif current.value != value:
+                current.value = value
+                current._history_user = user
+                current.save()
+        if locked.status == AssessmentStatus.NOT_STARTED:
+            locked.status = AssessmentStatus.DRAFT
+            locked._history_user = user
+            locked.save(update_fields=["status"])
+        assessment.status = locked.status
+    return SaveResult(answer=answer, saved_at=answer.updated_at)
+
+
+def start_from_last_year(*, assessment: SelfAssessment, area: CycleArea, user: User) -> bool:
+    """Fill the empty parts of this year's answer with last year's; False if there is none."""
+    previous = previous_answer(assessment, area)
+    if previous is None:
+        return False
+    answer = area_answer_for(assessment, area)
+    data = AreaInput(
+        level=answer.level or previous.level,
+        done=answer.done or previous.done,
+        strengths=answer.strengths or previous.strengths,
+        next_steps=answer.next_steps or previous.next_steps,
+        not_applicable=answer.not_applicable,
+        not_applicable_reason=answer.not_applicable_reason,
+    )
+    result = area_answer_save(assessment=assessment, area=area, data=data, version=answer.version, user=user)
+    return not result.conflict
+
+
+def previous_assessment(assessment: SelfAssessment) -> SelfAssessment | None:
+    return (
+        SelfAssessment.objects.filter(school_id=assessment.school_id, cycle__year__lt=assessment.cycle.year)
+        .select_related("cycle")
+        .order_by("-cycle__year")
+        .first()
+    )
+
+
+def previous_answer(assessment: SelfAssessment, area: CycleArea) -> AreaAnswer | None:
+    """Last year's answer for the same focus area of the strategy, if any."""
+    previous = previous_assessment(assessment)
+    if previous is None:
+        return None
+    same_area = Q(area__focus_area_id=area.focus_area_id) if area.focus_area_id else Q(area__number=area.number)
+    return previous.area_answers.filter(same_area).select_related("area").first()
+
+
+# --- Submitting and reviewing ----------------------------------------------
+
+
+def missing_by_area(assessment: SelfAssessment) -> dict[int, list[str]]:
+    """What must still be filled in, per area id, before the assessment can be submitted."""
+    answers = {a.area_id: a for a in assessment.area_answers.all()}
+    values = {v.indicator_id: v.value for v in assessment.indicator_answers.all()}
+    missing: dict[int, list[str]] = {}
+    for area in assessment.cycle.areas.prefetch_related("indicators"):
+        answer = answers.get(area.pk)
+        gaps = missing[area.pk] = []
+        if answer is not None and answer.not_applicable:
+            if not answer.not_applicable_reason.strip():
+                gaps.append(_("why it does not apply"))
+            continue
+        if answer is None or answer.level is None:
+            gaps.append(_("maturity level"))
+        if answer is None or not answer.done.strip():
+            gaps.append(_("what has been done"))
+        if answer is None or not answer.next_steps.strip():
+            gaps.append(_("what to develop next"))
+        for indicator in area.indicators.all():
+            if indicator.owner_id in (None, assessment.school.committee_id) and values.get(indicator.pk) is None:
+                gaps.append(_("indicator %(code)s %(name)s") % {"code": indicator.code, "name": indicator.name})
+    return missing
+
+
+def missing_for_submission(assessment: SelfAssessment) -> list[str]:
+    """Everything still missing, each named with its area."""
+    areas = {a.pk: a for a in assessment.cycle.areas.all()}
+    return [
+        _("Area %(number)s %(title)s: %(what)s")
+        % {"number": areas[area_id].number, "title": areas[area_id].title, "what": gap}
+        for area_id, gaps in missing_by_area(assessment).items()
+        for gap in gaps
+    ]
+
+
+def assessment_submit(*, assessment: SelfAssessment, user: User) -> bool:
+    """Hand in the assessment. Submitting twice (a double click, two tabs)
+    records one submission: the second call returns False and changes nothing."""
+    with transaction.atomic():
+        locked = SelfAssessment.objects.select_for_update().select_related("cycle", "school").get(pk=assessment.pk)
+        if locked.status in (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED):
+            return False
+        if not locked.is_editable():
+            raise FollowUpError(_("The follow-up is locked. Ask your committee to reopen the self-assessment."))
+        missing = missing_for_submission(locked)
+        if missing:
+            raise IncompleteAssessment(missing)
+        locked.status = AssessmentStatus.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.submitted_by = user
+        locked.reopened = False
+        locked._history_user = user
+        locked.save()
+    return True
+
+
+def _review(assessment: SelfAssessment, *, allowed: tuple, user: User) -> SelfAssessment:
+    locked = SelfAssessment.objects.select_for_update().select_related("cycle").get(pk=assessment.pk)
+    if locked.status not in allowed:
+        raise FollowUpError(
+            _("The self-assessment is %(status)s and cannot be handled so.")
+            % {"status": locked.get_status_display().lower()}
+        )
+    locked.reviewed_at = timezone.now()
+    locked.reviewed_by = user
+    locked._history_user = user
+    return locked
+
+
+@transaction.atomic
+def assessment_return(*, assessment: SelfAssessment, user: User, reason: str) -> SelfAssessment:
+    """Send a handed-in assessment back to the school with a reason; after the
+    lock date this also reopens it."""
+    if not reason.strip():
+        raise FollowUpError(_("Write why the self-assessment is returned."))
+    locked = _review(assessment, allowed=(AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED), user=user)
+    locked.status = AssessmentStatus.RETURNED
+    locked.return_reason = reason.strip()
+    locked.reopened = locked.cycle.is_locked()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def assessment_approve(*, assessment: SelfAssessment, user: User, comment: str = "") -> SelfAssessment:
+    locked = _review(assessment, allowed=(AssessmentStatus.SUBMITTED,), user=user)
+    locked.status = AssessmentStatus.APPROVED
+    locked.approval_comment = comment.strip()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def assessment_reopen(*, assessment: SelfAssessment, user: User) -> SelfAssessment:
+    """Let a school that has not handed in keep writing after the lock date."""
+    locked = _review(assessment, allowed=EDITABLE_STATUSES, user=user)
+    if not locked.cycle.is_locked():
+        raise FollowUpError(_("The follow-up is not locked yet; the school can still write."))
+    locked.reopened = True
+    locked.save()
+    return locked
+
+
+# --- The school's report ------------------------------------------------------
+
+
+@dataclass
+class AreaRow:
+    number: int
+    title: str
+    school: int | None
+    not_applicable: bool
+    committee: float | None
+    committee_count: int
+    city: float | None
+    city_count: int
+
+
+def school_report(assessment: SelfAssessment) -> dict:
+    """The school's levels per area beside its committee's and the city's
+    averages for the year (handed-in assessments only), and its own trend."""
+    cycle = assessment.cycle
+    answers = {a.area_id: a for a in assessment.area_answers.all()}
+    handed_in = AreaAnswer.objects.filter(
+        assessment__cycle=cycle,
+        assessment__status__in=(AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED),
+        not_applicable=False,
+        level__isnull=False,
+    )
+    city = {r["area"]: r for r in handed_in.values("area").annotate(avg=Avg("level"), n=Count("id"))}
+    committee = {
+        r["area"]: r
+        for r in handed_in.filter(assessment__school__committee_id=assessment.school.committee_id)
+        .values("area")
+        .annotate(avg=Avg("level"), n=Count("id"))
+    }
+    rows = []
+    for area in cycle.areas.all():
+        answer = answers.get(area.pk)
+        rows.append(
+            AreaRow(
+                number=area.number,
+                title=area.title,
+                school=answer.level if answer and not answer.not_applicable else None,
+                not_applicable=bool(answer and answer.not_applicable),
+                committee=committee.get(area.pk, {}).get("avg"),
+                committee_count=committee.get(area.pk, {}).get("n", 0),
+                city=city.get(area.pk, {}).get("avg"),
+                city_count=city.get(area.pk, {}).get("n", 0),
+            )
+        )
+    trend_answers = (
+        AreaAnswer.objects.filter(
+            assessment__school_id=assessment.school_id,
+            assessment__cycle__year__lte=cycle.year,
+            assessment__cycle__strategy_id=cycle.strategy_id,
+            assessment__status__in=(AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED),
+        )
+        .exclude(assessment=assessment)
+        .values_list("assessment__cycle__year", "area__number", "level", "not_applicable")
+    )
+    years = sorted({y for y, *_ in trend_answers} | {cycle.year})
+    trend = {area.number: dict.fromkeys(years) for area in cycle.areas.all()}
+    for year, number, level, not_applicable in trend_answers:
+        if number in trend and not not_applicable:
+            trend[number][year] = level
+    for row in rows:
+        trend[row.number][cycle.year] = row.school
+    return {
+        "rows": rows,
+        "years": years,
+        "trend": [(row, [trend[row.number][y] for y in years]) for row in rows],
+        "levels": list(cycle.levels.all()),
+    }
+
+
+# --- History ------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    when: datetime.datetime
+    who: User | None
+    what: str
+    changes: list[tuple[str, str, str]]
+
+
+def _display(record, field_name: str, value) -> str:
+    if value in (None, ""):
+        return "–"
+    model_field = record.instance._meta.get_field(field_name)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+def assessment_changes(assessment: SelfAssessment) -> list[Change]:
+    """Every recorded change to the assessment and its answers, newest first."""
+    sources = [
+        (assessment.history.all(), lambda r: _("Status and review")),
+        (
+            AreaAnswer.history.filter(assessment_id=assessment.pk).select_related("area"),
+            lambda r: _("Area %(number)s %(title)s") % {"number": r.area.number, "title": r.area.title},
+        ),
+        (
+            IndicatorAnswer.history.filter(assessment_id=assessment.pk).select_related("indicator"),
+            lambda r: _("Indicator %(code)s %(name)s") % {"code": r.indicator.code, "name": r.indicator.name},
+        ),
+    ]
+    hidden = {"id", "assessment", "area", "indicator", "cycle", "school", "version", "updated_at", "updated_by"}
+    changes = []
+    for records, label in sources:
+        records = list(records.select_related("history_user").order_by("history_date"))
+        previous_by_object: dict[int, object] = {}
+        for record in records:
+            before = previous_by_object.get(record.id)
+            previous_by_object[record.id] = record
+            if before is None:
+                fields = [
+                    (f.verbose_name, "–", _display(record, f.name, getattr(record, f.attname)))
+                    for f in record.instance._meta.concrete_fields
+                    if f.name not in hidden and getattr(record, f.attname) not in (None, "", False)
+                ]
+            else:
+                delta = record.diff_against(before)
+                fields = [
+                    (
+                        record.instance._meta.get_field(c.field).verbose_name,
+                        _display(record, c.field, c.old),
+                        _display(record, c.field, c.new),
+                    )
+                    for c in delta.changes
+                    if c.field not in hidden
+                ]
+            if fields:
+                changes.append(
+                    Change(when=record.history_date, who=record.history_user, what=label(record), changes=fields)
+                )
+    changes.sort(key=lambda c: c.when, reverse=True)
+    return changes
+
+
+# --- PDF ------------------------------------------------------------------------
+
+
+class PdfUnavailable(Exception):
+    """The server cannot build PDFs; the message says why and what to do instead."""
+
+
+def render_pdf(html: str, *, base_url: str) -> bytes:
+    """A tagged PDF (PDF/UA) of the HTML, built by WeasyPrint."""
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:
+        raise PdfUnavailable(
+            _(
+                "The PDF cannot be built on this server: WeasyPrint needs the Pango libraries "
+                "(Debian: libpango-1.0-0 and libpangoft2-1.0-0). Use the print button instead. (%(error)s)"
+            )
+            % {"error": exc}
+        ) from exc
+    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")

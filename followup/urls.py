@@ -1,0 +1,24 @@
+from django.urls import path
+
+from followup import views
+
+app_name = "followup"
+urlpatterns = [
+    path("follow-up/", views.cycle_list, name="cycle_list"),
+    path("follow-up/new/", views.cycle_create, name="cycle_create"),
+    path("follow-up/<int:year>/", views.cycle_detail, name="cycle_detail"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/areas/<int:number>/", views.assessment_area, name="assessment_area"),
+    path(
+        "assessments/<int:pk>/areas/<int:number>/from-last-year/",
+        views.assessment_from_last_year,
+        name="assessment_from_last_year",
+    ),
+    path("assessments/<int:pk>/submit/", views.assessment_submit, name="assessment_submit"),
+    path("assessments/<int:pk>/return/", views.assessment_return, name="assessment_return"),
+    path("assessments/<int:pk>/approve/", views.assessment_approve, name="assessment_approve"),
+    path("assessments/<int:pk>/reopen/", views.assessment_reopen, name="assessment_reopen"),
+    path("assessments/<int:pk>/history/", views.assessment_history, name="assessment_history"),
+    path("assessments/<int:pk>/report/", views.assessment_report, name="assessment_report"),
+    path("assessments/<int:pk>/report.pdf", views.assessment_report_pdf, name="assessment_report_pdf"),
+]

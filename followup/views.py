@@ -1,0 +1,369 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import permissions
+from core.decorators import login_required_htmx
+from followup import services
+from followup.forms import ApproveForm, AreaAnswerForm, CycleForm, ReturnForm
+from followup.models import AssessmentStatus, Cycle, SelfAssessment
+
+
+@login_required
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_view_cycles(request.user))
+    visible = permissions.visible_assessments(request.user)
+    cycles = Cycle.objects.select_related("strategy").annotate(
+        total=Count("assessments", filter=Q(assessments__in=visible)),
+        handed_in=Count(
+            "assessments",
+            filter=Q(
+                assessments__in=visible,
+                assessments__status__in=(AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED),
+            ),
+        ),
+    )
+    return TemplateResponse(
+        request,
+        "followup/cycle_list.html",
+        {"cycles": cycles, "can_open": permissions.can_open_cycle(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cycle_create(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_open_cycle(request.user))
+    form = CycleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = services.cycle_open(user=request.user, **form.cleaned_data)
+        except services.FollowUpError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("The follow-up for %(year)s is open: %(count)s school units have a self-assessment to do.")
+                % {"year": cycle.year, "count": cycle.assessments.count()},
+            )
+            return redirect("followup:cycle_detail", year=cycle.year)
+    return TemplateResponse(request, "followup/cycle_create.html", {"form": form})
+
+
+@login_required
+def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
+    """Who has handed in, school by school, within what the user may see."""
+    permissions.require(permissions.can_view_cycles(request.user))
+    cycle = get_object_or_404(Cycle.objects.select_related("strategy"), year=year)
+    assessments = (
+        permissions.visible_assessments(request.user)
+        .filter(cycle=cycle)
+        .select_related("school__committee")
+        .order_by("school__committee__name", "school__name")
+    )
+    status = request.GET.get("status", "")
+    if status in AssessmentStatus.values:
+        assessments = assessments.filter(status=status)
+    counts = dict(
+        permissions.visible_assessments(request.user).filter(cycle=cycle).values_list("status").annotate(n=Count("id"))
+    )
+    return TemplateResponse(
+        request,
+        "followup/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "assessments": assessments,
+            "counts": [(value, label, counts.get(value, 0)) for value, label in AssessmentStatus.choices],
+            "status": status,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _progress(assessment: SelfAssessment) -> tuple[list, int]:
+    missing = services.missing_by_area(assessment)
+    areas = [(area, missing.get(area.pk, [])) for area in assessment.cycle.areas.all()]
+    return areas, sum(1 for _area, gaps in areas if not gaps)
+
+
+@login_required
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole self-assessment, read-only, with the review actions."""
+    assessment = permissions.get_assessment_for_user(request.user, pk)
+    answers = {a.area_id: a for a in assessment.area_answers.all()}
+    values = {v.indicator_id: v.value for v in assessment.indicator_answers.all()}
+    areas = []
+    for area in assessment.cycle.areas.prefetch_related("indicators"):
+        indicators = [
+            (i, values.get(i.pk)) for i in area.indicators.all() if i.owner_id in (None, assessment.school.committee_id)
+        ]
+        areas.append((area, answers.get(area.pk), indicators))
+    area_progress, complete = _progress(assessment)
+    user = request.user
+    return TemplateResponse(
+        request,
+        "followup/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "areas": areas,
+            "levels": {lv.level: lv for lv in assessment.cycle.levels.all()},
+            "area_progress": area_progress,
+            "complete": complete,
+            "can_edit": permissions.can_edit_assessment(user, assessment) and assessment.is_editable(),
+            "can_submit": permissions.can_submit_assessment(user, assessment) and assessment.is_editable(),
+            "can_review": permissions.can_review_assessment(user, assessment),
+            "can_view_history": permissions.can_view_history(user, assessment),
+            "return_form": ReturnForm(),
+            "approve_form": ApproveForm(),
+            "locked": assessment.cycle.is_locked(),
+        },
+    )
+
+
+def _area_context(assessment, area):
+    indicators = area.indicators.for_school(assessment.school)
+    levels = list(assessment.cycle.levels.all())
+    return indicators, levels
+
+
+@login_required_htmx
+@require_http_methods(["GET", "POST"])
+def assessment_area(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The form for one focus area. Saved by htmx a moment after typing
+    (autosave), or by the Save button without JavaScript."""
+    assessment = permissions.get_assessment_for_user(request.user, pk)
+    area = get_object_or_404(assessment.cycle.areas, number=number)
+    if not permissions.can_edit_assessment(request.user, assessment):
+        if request.method == "POST":
+            permissions.require(False)
+        return redirect(f"{assessment_url(assessment)}#area-{area.number}")
+    indicators, levels = _area_context(assessment, area)
+    answer = services.area_answer_for(assessment, area)
+    if not assessment.is_editable():
+        if request.htmx:
+            return _autosave_response(request, state="locked")
+        messages.info(request, _("The self-assessment can no longer be changed."))
+        return redirect(assessment_url(assessment))
+
+    if request.method == "POST":
+        form = AreaAnswerForm(request.POST, levels=levels, indicators=indicators)
+        if not form.is_valid():
+            if request.htmx:
+                return _autosave_response(request, state="invalid", form=form)
+        else:
+            try:
+                result = services.area_answer_save(
+                    assessment=assessment,
+                    area=area,
+                    data=form.to_input(),
+                    version=form.cleaned_data["version"],
+                    user=request.user,
+                )
+            except services.FollowUpError as exc:
+                if request.htmx:
+                    return _autosave_response(request, state="locked")
+                messages.error(request, str(exc))
+                return redirect(assessment_url(assessment))
+            if result.conflict:
+                theirs = AreaAnswerForm(
+                    initial=AreaAnswerForm.initial_for(result.answer, {}), levels=levels, indicators=[]
+                )
+                if request.htmx:
+                    return _autosave_response(request, state="conflict", form=form, theirs=theirs, answer=result.answer)
+                messages.error(request, _("Someone else saved this area while you were writing. Compare and choose."))
+                return _area_page(request, assessment, area, form, conflict={"theirs": theirs, "answer": result.answer})
+            if request.htmx:
+                return _autosave_response(request, state="saved", answer=result.answer, form=form)
+            messages.success(
+                request, _("Saved %(time)s.") % {"time": timezone.localtime(result.saved_at).strftime("%H:%M")}
+            )
+            if "next" in request.POST:
+                following = assessment.cycle.areas.filter(number__gt=area.number).first()
+                if following:
+                    return redirect("followup:assessment_area", pk=assessment.pk, number=following.number)
+                return redirect("followup:assessment_submit", pk=assessment.pk)
+            return redirect("followup:assessment_area", pk=assessment.pk, number=area.number)
+    else:
+        values = {v.indicator_id: v.value for v in assessment.indicator_answers.filter(indicator__in=indicators)}
+        form = AreaAnswerForm(initial=AreaAnswerForm.initial_for(answer, values), levels=levels, indicators=indicators)
+    return _area_page(request, assessment, area, form)
+
+
+def _area_page(request, assessment, area, form, conflict=None):
+    area_progress, complete = _progress(assessment)
+    previous = services.previous_answer(assessment, area)
+    return TemplateResponse(
+        request,
+        "followup/assessment_area.html",
+        {
+            "assessment": assessment,
+            "area": area,
+            "form": form,
+            "previous": previous,
+            "area_progress": area_progress,
+            "complete": complete,
+            "conflict": conflict,
+            "following": assessment.cycle.areas.filter(number__gt=area.number).first(),
+        },
+    )
+
+
+def _autosave_response(request, *, state, form=None, theirs=None, answer=None) -> HttpResponse:
+    html = render_to_string(
+        "followup/_autosave_result.html",
+        {"state": state, "form": form, "theirs": theirs, "answer": answer, "now": timezone.localtime()},
+        request=request,
+    )
+    return HttpResponse(html)
+
+
+def assessment_url(assessment) -> str:
+    return reverse("followup:assessment_detail", args=[assessment.pk])
+
+
+@login_required
+@require_POST
+def assessment_from_last_year(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(request.user, pk)
+    area = get_object_or_404(assessment.cycle.areas, number=number)
+    permissions.require(permissions.can_edit_assessment(request.user, assessment))
+    try:
+        copied = services.start_from_last_year(assessment=assessment, area=area, user=request.user)
+    except services.FollowUpError as exc:
+        messages.error(request, str(exc))
+    else:
+        if copied:
+            messages.success(
+                request, _("Last year's answer is copied into the empty fields. Edit it to fit this year.")
+            )
+        else:
+            messages.info(request, _("There is no answer from last year to start from."))
+    return redirect("followup:assessment_area", pk=assessment.pk, number=area.number)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(request.user, pk)
+    permissions.require(permissions.can_edit_assessment(request.user, assessment))
+    missing = services.missing_for_submission(assessment)
+    if request.method == "POST":
+        permissions.require(permissions.can_submit_assessment(request.user, assessment))
+        try:
+            submitted = services.assessment_submit(assessment=assessment, user=request.user)
+        except services.IncompleteAssessment as exc:
+            missing = exc.missing
+            messages.error(request, str(exc))
+        except services.FollowUpError as exc:
+            messages.error(request, str(exc))
+            return redirect(assessment_url(assessment))
+        else:
+            if submitted:
+                messages.success(request, _("The self-assessment is submitted. Thank you!"))
+            else:
+                messages.info(request, _("The self-assessment was already submitted."))
+            return redirect(assessment_url(assessment))
+    return TemplateResponse(
+        request,
+        "followup/assessment_submit.html",
+        {
+            "assessment": assessment,
+            "missing": missing,
+            "can_submit": permissions.can_submit_assessment(request.user, assessment),
+        },
+    )
+
+
+def _review_action(request, pk, action):
+    assessment = permissions.get_assessment_for_user(request.user, pk)
+    permissions.require(permissions.can_review_assessment(request.user, assessment))
+    try:
+        message = action(assessment)
+    except services.FollowUpError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, message)
+    return redirect(assessment_url(assessment))
+
+
+@login_required
+@require_POST
+def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(assessment):
+        form = ReturnForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        services.assessment_return(assessment=assessment, user=request.user, reason=reason)
+        return _("The self-assessment is returned to the school with your reason.")
+
+    return _review_action(request, pk, action)
+
+
+@login_required
+@require_POST
+def assessment_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(assessment):
+        form = ApproveForm(request.POST)
+        comment = form.cleaned_data["comment"] if form.is_valid() else ""
+        services.assessment_approve(assessment=assessment, user=request.user, comment=comment)
+        return _("The self-assessment is approved.")
+
+    return _review_action(request, pk, action)
+
+
+@login_required
+@require_POST
+def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(assessment):
+        services.assessment_reopen(assessment=assessment, user=request.user)
+        return _("The self-assessment is reopened: the school can write and submit after the lock date.")
+
+    return _review_action(request, pk, action)
+
+
+@login_required
+def assessment_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every change, who made it and when."""
+    assessment = permissions.get_assessment_for_user(request.user, pk)
+    permissions.require(permissions.can_view_history(request.user, assessment))
+    return TemplateResponse(
+        request,
+        "followup/assessment_history.html",
+        {"assessment": assessment, "changes": services.assessment_changes(assessment)},
+    )
+
+
+@login_required
+def assessment_report(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(request.user, pk)
+    return TemplateResponse(
+        request,
+        "followup/assessment_report.html",
+        {"assessment": assessment, "report": services.school_report(assessment)},
+    )
+
+
+@login_required
+def assessment_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(request.user, pk)
+    html = render_to_string(
+        "followup/assessment_report_pdf.html",
+        {"assessment": assessment, "report": services.school_report(assessment)},
+        request=request,
+    )
+    try:
+        pdf = services.render_pdf(html, base_url=request.build_absolute_uri("/"))
+    except services.PdfUnavailable as exc:
+        messages.error(request, str(exc))
+        return redirect("followup:assessment_report", pk=assessment.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"sjalvvardering-{assessment.school.unit_code}-{assessment.cycle.year}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,11 +1,27 @@
 """Factories that keep the hierarchy consistent: a school's committee is the
 committee its staff and plans belong to."""
 
+import datetime
+from decimal import Decimal
+
 import factory
+from django.utils import timezone
 
 from accounts.models import Membership, Role, User
+from followup import services
 from schools.models import Committee, School, SchoolForm, SchoolFormOffering
-from strategy.models import Direction, FocusArea, Goal, Indicator, IndicatorUnit, Reporter, Strategy, StrategyStatus
+from strategy.models import (
+    Direction,
+    FocusArea,
+    Goal,
+    Indicator,
+    IndicatorUnit,
+    MaturityLevel,
+    Reporter,
+    Strategy,
+    StrategyStatus,
+    Target,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -106,3 +122,64 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
     unit = IndicatorUnit.PERCENT
     direction = Direction.HIGHER
     reported_by = Reporter.SCHOOL
+
+
+# --- The yearly follow-up ---------------------------------------------------
+
+
+def followup_strategy(*, owner=None, **strategy_fields) -> Strategy:
+    """An adopted strategy as a follow-up asks it: a maturity scale of 4 levels
+    and two focus areas with school-reported indicators of each unit.
+
+    1. Infrastruktur — goals 1.1 and 1.2; 1.1.1 percent (target 90 this year,
+       80 last year), 1.1.2 yes/no, and 1.2.9, reported by the committee (a
+       cycle leaves it out).
+    2. Digital kompetens — goal 2.1; 2.1.1 count, owned by `owner` (a
+       committee, or city-wide when None), and 2.1.2 ratio.
+    """
+    this_year = timezone.localdate().year
+    strategy = StrategyFactory(**strategy_fields)
+    for level, label in enumerate(["Inte påbörjat", "Påbörjat", "Etablerat", "Integrerat"], start=1):
+        MaturityLevel.objects.create(strategy=strategy, level=level, label=label, description=f"Beskrivning {level}")
+    infrastructure = FocusArea.objects.create(
+        strategy=strategy, number=1, title="Infrastruktur", description="Nät och utrustning."
+    )
+    competence = FocusArea.objects.create(strategy=strategy, number=2, title="Digital kompetens")
+    goal_11 = Goal.objects.create(focus_area=infrastructure, number="1.1", position=1, text="Trådlöst nät överallt.")
+    goal_12 = Goal.objects.create(focus_area=infrastructure, number="1.2", position=2, text="Datorer åt alla elever.")
+    goal_21 = Goal.objects.create(focus_area=competence, number="2.1", position=1, text="Personalen är trygg med it.")
+
+    def indicator(goal, code, unit, position, **fields):
+        return Indicator.objects.create(
+            goal=goal,
+            code=code,
+            name=f"Indikator {code}",
+            unit=unit,
+            position=position,
+            direction=Direction.HIGHER,
+            reported_by=fields.pop("reported_by", Reporter.SCHOOL),
+            **fields,
+        )
+
+    percent = indicator(goal_11, "1.1.1", IndicatorUnit.PERCENT, 1, definition="Andel klassrum med nät.")
+    Target.objects.create(indicator=percent, year=this_year, value=Decimal("90"))
+    Target.objects.create(indicator=percent, year=this_year - 1, value=Decimal("80"))
+    indicator(goal_11, "1.1.2", IndicatorUnit.YES_NO, 2)
+    indicator(goal_12, "1.2.9", IndicatorUnit.PERCENT, 1, reported_by=Reporter.COMMITTEE)
+    indicator(goal_21, "2.1.1", IndicatorUnit.COUNT, 1, owner=owner)
+    indicator(goal_21, "2.1.2", IndicatorUnit.RATIO, 2)
+    return strategy
+
+
+def open_cycle(strategy: Strategy, *, year: int | None = None, user=None):
+    """Open the follow-up of `strategy` for `year` (this year by default), open
+    since a week, deadline in two weeks, locked after a month."""
+    today = timezone.localdate()
+    return services.cycle_open(
+        strategy=strategy,
+        year=year or today.year,
+        opens_on=today - datetime.timedelta(days=7),
+        deadline=today + datetime.timedelta(days=14),
+        locks_on=today + datetime.timedelta(days=30),
+        user=user,
+    )

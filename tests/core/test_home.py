@@ -45,15 +45,15 @@ def test_the_navigation_shows_each_kind_of_user_what_is_theirs(client, org):
         str(item["label"])
         for item in client.get(reverse("schools:school_detail", args=[org.school_a.pk])).context["nav_items"]
     ]
-    assert labels == ["Skola A"]
+    assert labels == ["Skola A", "Strategier"]
 
     client.force_login(org.editor_a)
     labels = [str(item["label"]) for item in client.get(reverse("schools:committee_list")).context["nav_items"]]
-    assert labels == ["Nämnd A", "Användare"]
+    assert labels == ["Nämnd A", "Uppföljning", "Strategier", "Användare"]
 
     client.force_login(org.admin)
     labels = [str(item["label"]) for item in client.get(reverse("schools:committee_list")).context["nav_items"]]
-    assert labels == ["Organisation", "Importera", "Användare"]
+    assert labels == ["Organisation", "Uppföljning", "Strategier", "Importera", "Användare", "Administration"]
 
 
 def test_the_portal_speaks_swedish_by_default_and_english_on_request(client, db):

@@ -143,6 +143,9 @@ def area_answer_save(
         if not locked.is_editable():
             raise FollowUpError(_("The self-assessment can no longer be changed."))
         answer = AreaAnswer.objects.select_for_update().filter(assessment=locked, area=area).first()
+        if answer is None and version != 0:
+            # The form was read from a saved answer that is gone: nothing to compare with, write nothing.
+            return SaveResult(answer=AreaAnswer(assessment=locked, area=area), conflict=True)
         if answer is None:
             try:
                 with transaction.atomic():
@@ -161,8 +164,8 @@ def area_answer_save(
         for indicator_id, value in data.indicator_values.items():
             current = IndicatorAnswer.objects.filter(assessment=locked, indicator_id=indicator_id).first()
             if current is None:
-                IndicatorAnswer.objects.create(assessment=locked, indicator_id=indicator_id, value=value)
-            elif current.value != value:
+                current = IndicatorAnswer(assessment=locked, indicator_id=indicator_id)
+            if current.pk is None or current.value != value:
                 current.value = value
                 current._history_user = user
                 current.save()
@@ -401,6 +404,7 @@ class Change:
 
 
 def _display(record, field_name: str, value) -> str:
+    """A recorded value as a person reads it: labels, names and local times, not ids."""
     if value in (None, ""):
         return "–"
     model_field = record.instance._meta.get_field(field_name)
@@ -408,6 +412,11 @@ def _display(record, field_name: str, value) -> str:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if model_field.is_relation:
+        related = model_field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else "–"
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     return str(value)
 
 

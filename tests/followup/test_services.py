@@ -9,6 +9,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -24,6 +25,7 @@ from followup.models import (
     IndicatorAnswer,
     SelfAssessment,
 )
+from schools.models import School
 from strategy.models import FocusArea, Goal, Indicator, IndicatorUnit, MaturityLevel, Reporter, Target
 from tests.factories import SchoolFactory, followup_strategy, open_cycle
 
@@ -34,11 +36,6 @@ SAMPLE = {
     IndicatorUnit.COUNT: Decimal("3"),
     IndicatorUnit.RATIO: Decimal("0.5"),
 }
-
-LEVEL = gettext("maturity level")
-DONE = gettext("what has been done")
-NEXT_STEPS = gettext("what to develop next")
-REASON = gettext("why it does not apply")
 
 
 @pytest.fixture
@@ -236,7 +233,9 @@ def test_editing_the_strategy_afterwards_does_not_change_the_cycle_or_its_answer
     Target.objects.filter(indicator__goal__focus_area__strategy=fu.strategy).update(value=Decimal("10"))
     MaturityLevel.objects.filter(strategy=fu.strategy).update(label="Ny nivå")
     goal = Goal.objects.create(focus_area=fu.strategy.focus_areas.get(number=2), number="2.2", text="Nytt mål")
-    Indicator.objects.create(goal=goal, code="2.2.1", name="Ny", unit=IndicatorUnit.PERCENT, reported_by="school")
+    Indicator.objects.create(
+        goal=goal, code="2.2.1", name="Ny", unit=IndicatorUnit.PERCENT, reported_by=Reporter.SCHOOL
+    )
     FocusArea.objects.create(strategy=fu.strategy, number=3, title="Nytt område")
 
     assert cycle_content(Cycle.objects.get(pk=fu.cycle.pk)) == cycle_before
@@ -396,7 +395,13 @@ CODES = ("1.1.1", "1.1.2", "1.2.9", "2.1.1", "2.1.2")
 
 def described(gaps: list[str]) -> list[str]:
     """The gaps as stable fragments: the field's own label, or the indicator's code."""
-    fields = {LEVEL: "level", DONE: "done", NEXT_STEPS: "next_steps", REASON: "reason"}
+    # The same messages the service uses, in the language of the test.
+    fields = {
+        gettext("maturity level"): "level",
+        gettext("what has been done"): "done",
+        gettext("what to develop next"): "next_steps",
+        gettext("why it does not apply"): "reason",
+    }
     out = []
     for gap in gaps:
         codes = [code for code in CODES if code in gap]
@@ -427,7 +432,7 @@ def test_missing_for_submission_names_each_gap_with_its_area(fu):
     assert len(gaps) == 9
     assert [g for g in gaps if "1 Infrastruktur" in g] == gaps[:5]
     assert [g for g in gaps if "2 Digital kompetens" in g] == gaps[5:]
-    assert LEVEL in gaps[0]
+    assert gettext("maturity level") in gaps[0]
     assert "1.1.2" in gaps[4]
     assert "2.1.2" in gaps[8]
     assert not any("2.1.1" in g for g in gaps)
@@ -463,7 +468,7 @@ def test_strengths_are_optional_and_a_complete_assessment_has_nothing_missing(fu
     assert services.missing_for_submission(fresh(fu.a)) == []
 
 
-def test_school_b_is_complete_without_committee_as_indicator(fu):
+def test_a_school_of_another_committee_is_complete_without_the_committee_indicator(fu):
     fill_in(fu.b, fu.org.principal_b)
     assert "2.1.1" not in values_of(fu.b)
     assert services.missing_for_submission(fresh(fu.b)) == []
@@ -859,20 +864,17 @@ def test_the_history_lists_who_changed_what_newest_first(fu):
     services.assessment_return(assessment=fu.a, user=editor, reason="Utveckla område 2.")
 
     changes = services.assessment_changes(fresh(fu.a))
-    for c in changes:
-        print(c)
     assert [c.when for c in changes] == sorted((c.when for c in changes), reverse=True)
 
     status, reason = label(SelfAssessment, "status"), label(SelfAssessment, "return_reason")
+    level, done, next_steps = label(AreaAnswer, "level"), label(AreaAnswer, "done"), label(AreaAnswer, "next_steps")
     returned, submitted = changes[0], changes[1]
     assert returned.who == editor
     assert (status, str(AssessmentStatus.SUBMITTED.label), str(AssessmentStatus.RETURNED.label)) in returned.changes
     assert (reason, "–", "Utveckla område 2.") in returned.changes
     assert submitted.who == principal
     assert (status, str(AssessmentStatus.DRAFT.label), str(AssessmentStatus.SUBMITTED.label)) in submitted.changes
-    level = label(AreaAnswer, "level")
     area1 = [c for c in changes if "1 Infrastruktur" in c.what]
-    done, next_steps = label(AreaAnswer, "done"), label(AreaAnswer, "next_steps")
     assert [(c.who, c.changes) for c in area1] == [
         (
             principal,
@@ -885,9 +887,9 @@ def test_the_history_lists_who_changed_what_newest_first(fu):
         (
             principal,
             [
-                (label(AreaAnswer, "done"), "–", "Nät."),
+                (done, "–", "Nät."),
                 (level, "–", "2"),
-                (label(AreaAnswer, "next_steps"), "–", "Mer."),
+                (next_steps, "–", "Mer."),
             ],
         ),
     ]
@@ -900,17 +902,62 @@ def test_the_history_lists_who_changed_what_newest_first(fu):
     ]
     assert [c.who for c in in_percent[:2]] == [principal, editor]
     area2 = [c for c in changes if "2 Digital kompetens" in c.what]
-    assert [(c.who, c.changes[0]) for c in area2] == [
-        (principal, (label(AreaAnswer, "done"), "–", "Trådlöst nät i alla klassrum."))
-    ]
+    assert [(c.who, c.changes[0]) for c in area2] == [(principal, (done, "–", "Trådlöst nät i alla klassrum."))]
     assert (level, "–", "4") in area2[0].changes
     drafted = [c for c in changes if (status, "–", str(AssessmentStatus.DRAFT.label)) in c.changes]
     assert [c.who for c in drafted] == [principal]
 
 
-def test_zz_scratch(fu):
+def test_the_history_names_who_entered_an_indicators_first_value(fu):
+    save(fu.a, fu.area1, fu.org.principal_a, values={fu.ind["1.1.1"].pk: Decimal("85")})
+    first_value = [c for c in services.assessment_changes(fresh(fu.a)) if "1.1.1" in c.what]
+    assert [(c.who, c.changes[0][1:]) for c in first_value] == [(fu.org.principal_a, ("–", "85.00"))]
+
+
+def test_the_history_names_the_person_who_submitted_and_reviewed_not_their_id(fu):
     hand_in(fu.a, fu.org.principal_a)
-    services.assessment_approve(assessment=fu.a, user=fu.org.editor_a, comment="Bra")
-    for c in services.assessment_changes(fresh(fu.a)):
-        print(c.who, c.what, c.changes)
-    print(fu.org.principal_a.pk, fu.org.editor_a.pk)
+    services.assessment_approve(assessment=fu.a, user=fu.org.editor_a)
+    people = {
+        name: after
+        for change in services.assessment_changes(fresh(fu.a))
+        for name, _before, after in change.changes
+        if name in (label(SelfAssessment, "submitted_by"), label(SelfAssessment, "reviewed_by"))
+    }
+    assert people == {
+        label(SelfAssessment, "submitted_by"): str(fu.org.principal_a),
+        label(SelfAssessment, "reviewed_by"): str(fu.org.editor_a),
+    }
+
+
+def test_a_conflicting_save_of_an_unanswered_area_writes_nothing(fu):
+    result = save(fu.a, fu.area1, fu.org.principal_a, level=2, version=1)
+    assert result.conflict
+    assert not AreaAnswer.objects.filter(assessment=fu.a).exists()
+    assert not AreaAnswer.history.filter(assessment_id=fu.a.pk).exists()
+
+
+# --- The demo -------------------------------------------------------------------
+
+
+def test_the_demo_has_this_years_follow_up_under_way_and_the_two_years_before_approved(db):
+    call_command("load_demo")
+    this_year = timezone.localdate().year
+    assert list(Cycle.objects.values_list("year", flat=True)) == [this_year, this_year - 1, this_year - 2]
+    active = School.objects.active().count()
+    for year in (this_year - 1, this_year - 2):
+        cycle = Cycle.objects.get(year=year)
+        assert cycle.is_locked()
+        statuses = list(cycle.assessments.values_list("status", flat=True))
+        assert len(statuses) == active
+        assert set(statuses) == {AssessmentStatus.APPROVED}
+        assert all(services.missing_for_submission(a) == [] for a in cycle.assessments.all())
+    current = Cycle.objects.get(year=this_year)
+    assert not current.is_locked()
+    assert current.assessments.count() == active
+    assert set(current.assessments.values_list("status", flat=True)) == set(AssessmentStatus.values)
+    norrskolan = current.assessments.get(school__unit_code="10000003")
+    assert norrskolan.school.name == "Norrskolan"
+    assert norrskolan.status == AssessmentStatus.NOT_STARTED
+    assert not norrskolan.area_answers.exists()
+    returned = current.assessments.filter(status=AssessmentStatus.RETURNED)
+    assert all(a.return_reason and a.reviewed_by for a in returned)

@@ -7,13 +7,8 @@ RUN apt-get update \
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY config ./config
-COPY core ./core
-COPY accounts ./accounts
-COPY schools ./schools
-RUN pip install --no-cache-dir .
 COPY . .
+RUN pip install --no-cache-dir .
 RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0
 
 RUN useradd --create-home --uid 1000 portal

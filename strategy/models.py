@@ -8,6 +8,7 @@ answered (see docs/strategy-format.md).
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -152,6 +153,14 @@ class Goal(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.text[:80]}"
 
+    def clean(self):
+        # Numbers are unique in the whole strategy, as the file format requires.
+        taken = Goal.objects.filter(focus_area__strategy_id=self.focus_area.strategy_id, number=self.number)
+        if taken.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"number": _("The number %(number)s is already used in the strategy.") % {"number": self.number}}
+            )
+
 
 class IndicatorQuerySet(models.QuerySet):
     def city_wide(self):
@@ -212,6 +221,19 @@ class Indicator(models.Model):
     @property
     def strategy(self) -> Strategy:
         return self.goal.focus_area.strategy
+
+    def clean(self):
+        # A city-wide code is unique in the whole strategy (targets in the file refer to it).
+        taken = Indicator.objects.filter(goal__focus_area__strategy_id=self.goal.focus_area.strategy_id, code=self.code)
+        taken = (
+            taken.filter(owner__isnull=True)
+            if self.owner_id is None
+            else taken.filter(Q(owner__isnull=True) | Q(owner_id=self.owner_id))
+        )
+        if taken.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"code": _("The code %(code)s is already used in this strategy.") % {"code": self.code}}
+            )
 
 
 class Target(models.Model):

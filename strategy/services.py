@@ -103,13 +103,14 @@ class _Checker:
             return {}
         return value
 
-    def sequence(self, data: dict, key: str, place: str) -> list:
+    def sequence(self, data: dict, key: str, place: str = "") -> list:
+        where = f"{place}.{key}" if place else key
         value = data.get(key)
         if value is None or value == []:
-            self.problem(f"{place}.{key}", _("missing: at least one is needed"))
+            self.problem(where, _("missing: at least one is needed"))
             return []
         if not isinstance(value, list):
-            self.problem(f"{place}.{key}", _("must be a list"))
+            self.problem(where, _("must be a list"))
             return []
         return value
 
@@ -117,10 +118,11 @@ class _Checker:
 def _check(document) -> dict:
     """The cleaned content of a parsed file, or StrategyFileError with every problem."""
     c = _Checker()
+    is_mapping = isinstance(document, dict)
     document = c.mapping(document, _("the file"))
-    if document and document.get("format") != FORMAT:
+    if is_mapping and document.get("format") != FORMAT:
         c.problem("format", _("must be %(format)s") % {"format": FORMAT})
-    head = c.mapping(document.get("strategy"), "strategy") if document else {}
+    head = c.mapping(document.get("strategy"), "strategy") if is_mapping else {}
     cleaned = {
         "title": c.text(head, "title", "strategy", max_length=300),
         "city": c.text(head, "city", "strategy", required=False, max_length=200),
@@ -128,7 +130,8 @@ def _check(document) -> dict:
         "registry_number": c.text(head, "registry_number", "strategy", required=False, max_length=50),
         "valid_from": c.year(head, "valid_from", "strategy"),
         "valid_to": c.year(head, "valid_to", "strategy", required=False),
-        "status": c.choice(head, "status", "strategy", StrategyStatus, what=_("status")) or StrategyStatus.DRAFT,
+        "status": c.choice(head, "status", "strategy", StrategyStatus, required=False, what=_("status"))
+        or StrategyStatus.DRAFT,
         "introduction": c.text(head, "introduction", "strategy", required=False),
         "decided_on": None,
     }
@@ -142,7 +145,7 @@ def _check(document) -> dict:
         c.problem("strategy.valid_to", _("is before valid_from"))
 
     cleaned["maturity_scale"] = levels = []
-    for i, raw in enumerate(c.sequence(document, "maturity_scale", "") if document else [], start=1):
+    for i, raw in enumerate(c.sequence(document, "maturity_scale") if is_mapping else [], start=1):
         place = f"maturity_scale[{i}]"
         raw = c.mapping(raw, place)
         level = raw.get("level")
@@ -160,7 +163,7 @@ def _check(document) -> dict:
     area_numbers: dict[int, str] = {}
     goal_numbers: dict[str, str] = {}
     indicators: dict[str, dict] = {}
-    for a, raw_area in enumerate(c.sequence(document, "focus_areas", "") if document else [], start=1):
+    for a, raw_area in enumerate(c.sequence(document, "focus_areas") if is_mapping else [], start=1):
         place = f"focus_areas[{a}]"
         raw_area = c.mapping(raw_area, place)
         number = raw_area.get("number")
@@ -232,7 +235,7 @@ def _check(document) -> dict:
                 if code and code not in indicators:
                     indicators[code] = indicator
 
-    raw_targets = document.get("targets") if document else None
+    raw_targets = document.get("targets") if is_mapping else None
     for code, years in (c.mapping(raw_targets, "targets") if raw_targets is not None else {}).items():
         place = f"targets[{code}]"
         indicator = indicators.get(str(code))
@@ -259,6 +262,16 @@ def _target_value(c: _Checker, place: str, value, unit: str) -> Decimal | None:
         number = Decimal(str(value))
     except InvalidOperation:
         c.problem(place, _("must be a number, not %(value)r") % {"value": value})
+        return None
+    if not number.is_finite():
+        c.problem(place, _("must be a number, not %(value)r") % {"value": value})
+        return None
+    # What Target.value holds: twelve digits, two of them decimals.
+    if number != number.quantize(Decimal("0.01")):
+        c.problem(place, _("at most two decimals, not %(value)s") % {"value": value})
+        return None
+    if abs(number) >= 10**10:
+        c.problem(place, _("too large: %(value)s") % {"value": value})
         return None
     problem = IndicatorUnit(unit).problem_with(number) if unit else None
     if problem:

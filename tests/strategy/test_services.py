@@ -3,7 +3,6 @@ models' rules and constraints, and the import_strategy / export_strategy
 commands."""
 
 import datetime
-import decimal
 import re
 from decimal import Decimal
 from io import StringIO
@@ -11,9 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import DataError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
 from strategy import services
@@ -523,15 +521,9 @@ def test_the_same_title_from_another_year_is_a_new_strategy(db):
     assert list(Strategy.objects.values_list("valid_from", flat=True)) == [2012, 2011]
 
 
-# --- Bugs (reported; xfail until they are fixed) ----------------------------
+# --- Defaults, places and values at the edges --------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=services.StrategyFileError,
-    reason="services.py line 131 calls c.choice() for strategy.status with the default required=True, so a file "
-    "without status is refused with 'strategy.status: saknas'; docs/strategy-format.md says status defaults to draft",
-)
 def test_a_file_without_a_status_imports_as_a_draft(db):
     document = load()
     del document["strategy"]["status"]
@@ -539,11 +531,6 @@ def test_a_file_without_a_status_imports_as_a_draft(db):
     assert strategy.status == StrategyStatus.DRAFT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.py lines 145 and 163 call c.sequence(document, key, '') so the place of a missing "
-    "maturity_scale / focus_areas is '.maturity_scale' / '.focus_areas' with a leading dot",
-)
 @pytest.mark.parametrize("key", ["maturity_scale", "focus_areas"])
 def test_a_missing_maturity_scale_or_focus_area_list_is_refused_with_its_place(db, key):
     document = load()
@@ -554,11 +541,6 @@ def test_a_missing_maturity_scale_or_focus_area_list_is_refused_with_its_place(d
     assert places(problems) == [key]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.py lines 121, 123, 145 and 163 test the document for truthiness ('if document'), so an "
-    "empty mapping '{}' is refused without listing the missing format, maturity_scale and focus_areas",
-)
 def test_an_empty_mapping_lists_every_missing_part(db):
     problems = refused("{}\n")
     assert {"format", "strategy.title", "strategy.valid_from", "maturity_scale", "focus_areas"} <= set(places(problems))
@@ -571,46 +553,24 @@ def test_an_empty_mapping_lists_every_missing_part(db):
             "1.1.1",
             2013,
             float("nan"),
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=decimal.InvalidOperation,
-                reason="services._target_value accepts Decimal('NaN') and IndicatorUnit.problem_with "
-                "(models.py line 39) compares it with <=, which raises decimal.InvalidOperation",
-            ),
             id="percent .nan",
         ),
         pytest.param(
             "3.1.1",
             2014,
             float("inf"),
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=OverflowError,
-                reason="IndicatorUnit.problem_with (models.py line 43) calls int(Decimal('Infinity')), which raises",
-            ),
             id="count .inf",
         ),
         pytest.param(
             "1.5.1",
             2013,
             float("inf"),
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=ValidationError,
-                reason="a ratio of Decimal('Infinity') passes the check and fails only when Target is written",
-            ),
             id="ratio .inf",
         ),
         pytest.param(
             "1.5.1",
             2013,
             10_000_000_000,
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=DataError,
-                reason="Target.value is max_digits=12, decimal_places=2 but the check has no upper limit: "
-                "PostgreSQL refuses the row with 'numeric field overflow'",
-            ),
             id="ratio 1e10",
         ),
     ],
@@ -622,11 +582,6 @@ def test_a_target_the_database_cannot_hold_is_refused_with_its_place(db, code, y
     assert places(problems) == [f"targets[{code}][{year}]"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Target.value keeps 2 decimals; services._target_value accepts 0.333, which is stored as 0.33 "
-    "without a word, so the file imported is not the strategy in the portal",
-)
 def test_a_target_with_more_decimals_than_are_kept_is_not_rounded_silently(db):
     document = load()
     document["targets"]["1.5.1"][2013] = 0.333

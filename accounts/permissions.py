@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import COMMITTEE_ROLES, SCHOOL_ROLES, Membership, Role, User
-from followup.models import SelfAssessment
+from followup.models import ActionPlan, SelfAssessment
 from schools.models import Committee, School
 from strategy.models import Strategy
 
@@ -208,3 +208,36 @@ def can_view_history(user, assessment: SelfAssessment) -> bool:
         or assessment.school.committee_id in committee_ids(user)
         or Role.HEAD_OF_SCHOOLS in _roles_at_school(user, assessment.school)
     )
+
+
+# --- Action plans -------------------------------------------------------------
+
+
+def visible_plans(user) -> QuerySet[ActionPlan]:
+    """The city office reads every plan; committee staff their own committee's."""
+    if is_city_staff(user):
+        return ActionPlan.objects.all()
+    return ActionPlan.objects.filter(committee_id__in=committee_ids(user))
+
+
+def get_plan_for_user(user, pk: int) -> ActionPlan:
+    return get_object_or_404(visible_plans(user).select_related("committee", "strategy"), pk=pk)
+
+
+def can_view_plans(user) -> bool:
+    return can_view_organisation(user)
+
+
+def plan_committees(user) -> QuerySet[Committee]:
+    """Committees whose plans and reports the user may change: where they are editors."""
+    return Committee.objects.filter(pk__in=committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR})))
+
+
+def can_edit_plan(user, plan: ActionPlan) -> bool:
+    """Only the committee's own editors change its plan and reports."""
+    return plan.committee_id in committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR}))
+
+
+def can_manage_periods(user) -> bool:
+    """Set up report periods and reopen a committee's report after the deadline: the city office."""
+    return is_city_admin(user)

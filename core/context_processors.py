@@ -23,7 +23,11 @@ def navigation(user) -> list[dict]:
             items.append({"label": place.name, "url": reverse(url_name, args=[place.pk])})
     if permissions.can_view_cycles(user):
         items.append({"label": _("Follow-up"), "url": reverse("followup:cycle_list")})
+    if permissions.can_view_plans(user):
+        items.append({"label": _("Action plans"), "url": reverse("followup:plan_list")})
     items.append({"label": _("Strategies"), "url": reverse("strategy:strategy_list")})
+    if permissions.can_manage_periods(user):
+        items.append({"label": _("Report periods"), "url": reverse("followup:period_list")})
     if permissions.can_change_organisation(user):
         items.append({"label": _("Import"), "url": reverse("schools:organisation_import")})
     if permissions.can_manage_users(user):

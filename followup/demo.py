@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from followup import services
 from followup.models import Cycle, SelfAssessment
-from strategy.models import IndicatorUnit, Strategy
+from strategy.models import Goal, IndicatorUnit, Strategy
 
 TEXTS = {
     "done": [
@@ -132,3 +132,80 @@ def _principal_for(school) -> User:
     )
     user.memberships.get_or_create(role=Role.PRINCIPAL, school=school)
     return user
+
+
+ACTIONS = [
+    # title, goal numbers, responsible, status
+    ("Bygga ut trådlöst nät i alla undervisningslokaler", ["1.1", "1.2"], "IT-samordnare", "ongoing"),
+    ("En egen dator eller surfplatta till varje lärare", ["1.3"], "Förvaltningschef", "done"),
+    ("Kompetensutveckling i digitala verktyg för all personal", ["2.1", "2.2"], "Utvecklingsledare", "ongoing"),
+    ("Ledarskapsutbildning om digitalisering för rektorer", ["2.3"], "Grundskolechef", "planned"),
+    ("Gemensam lärplattform för digitalt innehåll", ["3.1"], "IT-samordnare", "ongoing"),
+    ("Vårdnadshavare följer elevens lärande i lärplattformen", ["4.1", "4.2"], "Rektorer", "postponed"),
+    ("Årlig uppföljning av it-användningen i verksamhetsplanen", ["5.1"], "Kvalitetsstrateg", "done"),
+]
+
+
+def build_plans() -> list:
+    """Report periods, action plans with actions (some goals left uncovered on
+    purpose) and reports for the periods already past. Safe to run again."""
+    from followup.models import Action, ActionPlan, ActionReport, ReportPeriod
+    from schools.models import Committee
+
+    today = timezone.localdate()
+    year = today.year
+    periods = []
+    for y in (year - 1, year):
+        for kind, month, day in (("t1", 5, 15), ("t2", 9, 15), ("annual", 2, 15)):
+            deadline = datetime.date(y + 1 if kind == "annual" else y, month, day)
+            periods.append(ReportPeriod.objects.get_or_create(year=y, kind=kind, defaults={"deadline": deadline})[0])
+    strategy = Strategy.objects.get(title="It-strategi för ett bättre lärande", valid_from=2011)
+    editor = User.objects.get(email="namnd@demostad.se")
+    plans = []
+    for code, take in (("SDN-NORR", 7), ("SDN-SODER", 5), ("UTB", 4)):
+        committee = Committee.objects.get(code=code)
+        plan, created = ActionPlan.objects.get_or_create(
+            committee=committee,
+            strategy=strategy,
+            defaults={
+                "starts_in": year - 1,
+                "ends_in": year + 2,
+                "status": "adopted",
+                "decided_on": datetime.date(year - 1, 3, 20),
+                "registry_number": f"{committee.code}-2.1-{year - 1}/12",
+                "version": 1,
+            },
+        )
+        plans.append(plan)
+        if not created:
+            continue
+        goals = {g.number: g for g in Goal.objects.filter(focus_area__strategy=strategy)}
+        for index, (title, numbers, responsible, status) in enumerate(ACTIONS[:take]):
+            action = Action.objects.create(
+                plan=plan,
+                title=title,
+                description="",
+                responsible=responsible,
+                starts_on=datetime.date(year - 1, 1 + index, 1),
+                ends_on=datetime.date(year + 1, 12, 31),
+                success_criteria="Uppföljningen visar att målet nås på samtliga enheter.",
+                status=status,
+                version=1,
+            )
+            action.goals.set([goals[n] for n in numbers if n in goals])
+        for period in periods:
+            if period.deadline >= today:
+                continue
+            report = services.report_for(plan=plan, period=period, user=editor)
+            lights = ["green", "yellow", "green", "red", "green", "yellow", "green"]
+            for n, entry in enumerate(ActionReport.objects.filter(report=report).select_related("action")):
+                entry.light = lights[n % len(lights)]
+                entry.comment = (
+                    f"{period.get_kind_display()}: arbetet med ”{entry.action.title.lower()}” går enligt plan."
+                )
+                entry.save()
+            report.updated_at = timezone.now()
+            report.updated_by = editor
+            report.version = 1
+            report.save()
+    return plans

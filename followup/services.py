@@ -420,20 +420,24 @@ def _display(record, field_name: str, value) -> str:
     return str(value)
 
 
-def assessment_changes(assessment: SelfAssessment) -> list[Change]:
-    """Every recorded change to the assessment and its answers, newest first."""
-    sources = [
-        (assessment.history.all(), lambda r: _("Status and review")),
-        (
-            AreaAnswer.history.filter(assessment_id=assessment.pk).select_related("area"),
-            lambda r: _("Area %(number)s %(title)s") % {"number": r.area.number, "title": r.area.title},
-        ),
-        (
-            IndicatorAnswer.history.filter(assessment_id=assessment.pk).select_related("indicator"),
-            lambda r: _("Indicator %(code)s %(name)s") % {"code": r.indicator.code, "name": r.indicator.name},
-        ),
-    ]
-    hidden = {"id", "assessment", "area", "indicator", "cycle", "school", "version", "updated_at", "updated_by"}
+def _changes(sources) -> list[Change]:
+    """Recorded changes of several histories, each with a label, newest first."""
+    hidden = {
+        "id",
+        "assessment",
+        "area",
+        "indicator",
+        "cycle",
+        "school",
+        "version",
+        "updated_at",
+        "updated_by",
+        "plan",
+        "report",
+        "action",
+        "committee",
+        "strategy",
+    }
     changes = []
     for records, label in sources:
         records = list(records.select_related("history_user").order_by("history_date"))
@@ -456,7 +460,7 @@ def assessment_changes(assessment: SelfAssessment) -> list[Change]:
                         _display(record, c.field, c.new),
                     )
                     for c in delta.changes
-                    if c.field not in hidden
+                    if c.field not in hidden and not record.instance._meta.get_field(c.field).many_to_many
                 ]
             if fields:
                 changes.append(
@@ -464,6 +468,44 @@ def assessment_changes(assessment: SelfAssessment) -> list[Change]:
                 )
     changes.sort(key=lambda c: c.when, reverse=True)
     return changes
+
+
+def assessment_changes(assessment: SelfAssessment) -> list[Change]:
+    """Every recorded change to the assessment and its answers, newest first."""
+    return _changes(
+        [
+            (assessment.history.all(), lambda r: _("Status and review")),
+            (
+                AreaAnswer.history.filter(assessment_id=assessment.pk).select_related("area"),
+                lambda r: _("Area %(number)s %(title)s") % {"number": r.area.number, "title": r.area.title},
+            ),
+            (
+                IndicatorAnswer.history.filter(assessment_id=assessment.pk).select_related("indicator"),
+                lambda r: _("Indicator %(code)s %(name)s") % {"code": r.indicator.code, "name": r.indicator.name},
+            ),
+        ]
+    )
+
+
+def plan_changes(plan) -> list[Change]:
+    """Every recorded change to an action plan, its actions and its reports."""
+    from followup.models import Action, ActionReport, IndicatorValue
+
+    reports = plan.reports.values("pk")
+    return _changes(
+        [
+            (plan.history.all(), lambda r: _("The plan")),
+            (Action.history.filter(plan_id=plan.pk), lambda r: _("Action: %(title)s") % {"title": r.title}),
+            (
+                ActionReport.history.filter(report_id__in=reports).select_related("action", "report__period"),
+                lambda r: _("%(period)s: %(title)s") % {"period": r.report.period, "title": r.action.title},
+            ),
+            (
+                IndicatorValue.history.filter(report_id__in=reports).select_related("indicator", "report__period"),
+                lambda r: _("%(period)s: indicator %(code)s") % {"period": r.report.period, "code": r.indicator.code},
+            ),
+        ]
+    )
 
 
 # --- PDF ------------------------------------------------------------------------
@@ -486,3 +528,223 @@ def render_pdf(html: str, *, base_url: str) -> bytes:
             % {"error": exc}
         ) from exc
     return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")
+
+
+# --- Action plans and period reports ---------------------------------------------
+
+
+def plan_create(*, committee, strategy: Strategy, starts_in: int, ends_in: int, user: User):
+    from followup.models import ActionPlan
+
+    if ActionPlan.objects.filter(committee=committee, strategy=strategy).exists():
+        raise FollowUpError(_("The committee already has an action plan for this strategy."))
+    plan = ActionPlan(committee=committee, strategy=strategy, starts_in=starts_in, ends_in=ends_in)
+    plan._history_user = user
+    plan.save()
+    return plan
+
+
+def save_versioned(obj, *, values: dict, version: int, user: User, after=None) -> bool:
+    """Write `values` on `obj` if its stored version is still `version`.
+
+    False, with nothing written, when someone else saved it in between; the
+    caller shows both versions. `after(obj)` runs in the same transaction.
+    """
+    model = type(obj)
+    with transaction.atomic():
+        if obj.pk is not None:
+            current = model.objects.select_for_update().get(pk=obj.pk)
+            if current.version != version:
+                return False
+        elif version != 0:
+            return False
+        for name, value in values.items():
+            setattr(obj, name, value)
+        obj.version = version + 1
+        obj._history_user = user
+        obj.save()
+        if after is not None:
+            after(obj)
+    return True
+
+
+def previous_report(plan, period):
+    from followup.models import PeriodReport
+
+    return (
+        PeriodReport.objects.filter(plan=plan)
+        .filter(Q(period__year__lt=period.year) | Q(period__year=period.year, period__deadline__lt=period.deadline))
+        .order_by("-period__year", "-period__deadline")
+        .first()
+    )
+
+
+@transaction.atomic
+def report_for(*, plan, period, user: User):
+    """The plan's report for a period, started from the previous report's text."""
+    from followup.models import ActionReport, PeriodReport
+
+    report, created = PeriodReport.objects.get_or_create(plan=plan, period=period)
+    if created:
+        before = previous_report(plan, period)
+        earlier = {r.action_id: r for r in before.action_reports.all()} if before else {}
+        ActionReport.objects.bulk_create(
+            ActionReport(
+                report=report,
+                action=action,
+                status=earlier[action.pk].status if action.pk in earlier else action.status,
+                light=earlier[action.pk].light if action.pk in earlier else "",
+                comment=earlier[action.pk].comment if action.pk in earlier else "",
+            )
+            for action in plan.actions.all()
+        )
+    return report
+
+
+def report_save(*, report, rows: dict[int, dict], values: dict[int, Decimal | None], version: int, user: User) -> bool:
+    """Save a period report: per action status, traffic light and progress, and
+    the committee-reported indicator values. False on a conflict."""
+    from followup.models import ActionReport, IndicatorValue
+
+    if not report.is_editable():
+        raise FollowUpError(_("The report period is past its deadline. The city office can reopen it."))
+
+    def write_rows(saved):
+        for action_id, row in rows.items():
+            current = ActionReport.objects.filter(report=saved, action_id=action_id).first() or ActionReport(
+                report=saved, action_id=action_id
+            )
+            current.status, current.light, current.comment = row["status"], row["light"], row["comment"]
+            current._history_user = user
+            current.save()
+        for indicator_id, value in values.items():
+            current = IndicatorValue.objects.filter(report=saved, indicator_id=indicator_id).first() or IndicatorValue(
+                report=saved, indicator_id=indicator_id
+            )
+            if current.pk is None or current.value != value:
+                current.value = value
+                current._history_user = user
+                current.save()
+
+    return save_versioned(
+        report, values={"updated_at": timezone.now(), "updated_by": user}, version=version, user=user, after=write_rows
+    )
+
+
+@transaction.atomic
+def report_reopen(*, report, user: User):
+    report.reopened = True
+    report._history_user = user
+    report.save(update_fields=["reopened"])
+    return report
+
+
+@dataclass
+class AreaRatings:
+    """How the committee's schools rated a focus area in the latest follow-up."""
+
+    year: int
+    counts: list[tuple[int, str, int]]  # level, label, number of schools
+    total: int
+    lowest: int
+
+
+def plan_overview(plan) -> list[dict]:
+    """The plan by focus area and goal, goals without an action marked, and
+    beside each area its schools' ratings in the latest follow-up."""
+    from followup.models import Action
+
+    actions = list(Action.objects.filter(plan=plan).prefetch_related("goals"))
+    by_goal: dict[int, list] = {}
+    for action in actions:
+        for goal in action.goals.all():
+            by_goal.setdefault(goal.pk, []).append(action)
+    latest = Cycle.objects.filter(strategy=plan.strategy).order_by("-year").first()
+    ratings: dict[int, AreaRatings] = {}
+    if latest is not None:
+        levels = list(latest.levels.all())
+        rows = (
+            AreaAnswer.objects.filter(
+                assessment__cycle=latest,
+                assessment__school__committee=plan.committee,
+                assessment__status__in=(AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED),
+                not_applicable=False,
+                level__isnull=False,
+            )
+            .values("area__focus_area_id", "level")
+            .annotate(n=Count("id"))
+        )
+        counted: dict[int, dict[int, int]] = {}
+        for row in rows:
+            counted.setdefault(row["area__focus_area_id"], {})[row["level"]] = row["n"]
+        for focus_area_id, per_level in counted.items():
+            ratings[focus_area_id] = AreaRatings(
+                year=latest.year,
+                counts=[(lv.level, lv.label, per_level.get(lv.level, 0)) for lv in levels],
+                total=sum(per_level.values()),
+                lowest=per_level.get(levels[0].level, 0) if levels else 0,
+            )
+    overview = []
+    for area in plan.strategy.focus_areas.prefetch_related("goals"):
+        goals = [(goal, by_goal.get(goal.pk, [])) for goal in area.goals.all()]
+        overview.append({"area": area, "goals": goals, "ratings": ratings.get(area.pk)})
+    return overview
+
+
+def uncovered_goals(plan) -> list:
+    return [goal for entry in plan_overview(plan) for goal, actions in entry["goals"] if not actions]
+
+
+def plan_workbook(plan, report=None) -> bytes:
+    """The plan and (if given) its report as an Excel workbook."""
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True, "bg_color": "#DDE7F0", "text_wrap": True, "valign": "top"})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    date = book.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
+
+    sheet = book.add_worksheet(_("Action plan")[:31])
+    headers = [_("Action"), _("Goals"), _("Responsible"), _("Start"), _("End"), _("Status"), _("Success criteria")]
+    sheet.write_row(0, 0, headers, bold)
+    actions = list(plan.actions.prefetch_related("goals"))
+    for row, action in enumerate(actions, start=1):
+        sheet.write(row, 0, action.title, wrap)
+        sheet.write(row, 1, ", ".join(g.number for g in action.goals.all()), wrap)
+        sheet.write(row, 2, action.responsible, wrap)
+        sheet.write_datetime(row, 3, datetime.datetime.combine(action.starts_on, datetime.time()), date)
+        sheet.write_datetime(row, 4, datetime.datetime.combine(action.ends_on, datetime.time()), date)
+        sheet.write(row, 5, action.get_status_display(), wrap)
+        sheet.write(row, 6, action.success_criteria, wrap)
+    sheet.set_column(0, 0, 40)
+    sheet.set_column(1, 5, 14)
+    sheet.set_column(6, 6, 50)
+    sheet.freeze_panes(1, 0)
+
+    gaps = book.add_worksheet(_("Goals without action")[:31])
+    gaps.write_row(0, 0, [_("Goal"), _("Text")], bold)
+    for row, goal in enumerate(uncovered_goals(plan), start=1):
+        gaps.write(row, 0, goal.number)
+        gaps.write(row, 1, goal.text, wrap)
+    gaps.set_column(1, 1, 80)
+
+    if report is not None:
+        sheet = book.add_worksheet(_("Report")[:31])
+        sheet.write(0, 0, str(report.period), bold)
+        sheet.write_row(1, 0, [_("Action"), _("Status"), _("Traffic light"), _("Progress")], bold)
+        for row, entry in enumerate(report.action_reports.select_related("action"), start=2):
+            sheet.write_row(
+                row, 0, [entry.action.title, entry.get_status_display(), entry.get_light_display(), entry.comment], wrap
+            )
+        start = row + 2 if report.action_reports.exists() else 3
+        sheet.write_row(start, 0, [_("Indicator"), _("Value"), _("Target")], bold)
+        for offset, value in enumerate(report.indicator_values.select_related("indicator"), start=1):
+            target = value.indicator.targets.filter(year=report.period.year).first()
+            sheet.write_row(start + offset, 0, [str(value.indicator), value.value, target.value if target else None])
+        sheet.set_column(0, 0, 40)
+        sheet.set_column(3, 3, 60)
+    book.close()
+    return buffer.getvalue()

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -13,8 +13,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import permissions
 from core.decorators import login_required_htmx
 from followup import services
-from followup.forms import ApproveForm, AreaAnswerForm, CycleForm, ReturnForm
-from followup.models import AssessmentStatus, Cycle, SelfAssessment
+from followup.forms import (
+    ActionForm,
+    ApproveForm,
+    AreaAnswerForm,
+    CycleForm,
+    NewPlanForm,
+    PeriodForm,
+    PlanForm,
+    ReportForm,
+    ReturnForm,
+)
+from followup.models import Action, AssessmentStatus, Cycle, ReportPeriod, SelfAssessment
+from strategy.models import Indicator, Reporter
 
 
 @login_required
@@ -367,3 +378,257 @@ def assessment_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     filename = f"sjalvvardering-{assessment.school.unit_code}-{assessment.cycle.year}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- Action plans and period reports ---------------------------------------------
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_view_plans(request.user))
+    plans = (
+        permissions.visible_plans(request.user)
+        .select_related("committee", "strategy")
+        .annotate(action_count=Count("actions"))
+    )
+    return TemplateResponse(
+        request,
+        "followup/plan_list.html",
+        {"plans": plans, "can_create": permissions.plan_committees(request.user).exists()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HttpRequest) -> HttpResponse:
+    committees = permissions.plan_committees(request.user)
+    permissions.require(committees.exists())
+    form = NewPlanForm(request.POST or None, committees=committees)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(user=request.user, **form.cleaned_data)
+        except services.FollowUpError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The action plan is created. Add its actions."))
+            return redirect("followup:plan_detail", pk=plan.pk)
+    return TemplateResponse(request, "followup/plan_create.html", {"form": form})
+
+
+def _plan_context(request, plan):
+    periods = list(ReportPeriod.objects.all())
+    reports = {r.period_id: r for r in plan.reports.all()}
+    return {
+        "plan": plan,
+        "overview": services.plan_overview(plan),
+        "can_edit": permissions.can_edit_plan(request.user, plan),
+        "can_reopen": permissions.can_manage_periods(request.user),
+        "periods": [(p, reports.get(p.pk)) for p in periods],
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan grouped by focus area and goal; goals without an action stand out."""
+    plan = permissions.get_plan_for_user(request.user, pk)
+    context = _plan_context(request, plan)
+    context["uncovered"] = [g for entry in context["overview"] for g, actions in entry["goals"] if not actions]
+    return TemplateResponse(request, "followup/plan_detail.html", context)
+
+
+def _conflict_message(request):
+    messages.error(
+        request,
+        _(
+            "Someone else saved this while you were editing. Their version is shown below with your text kept in the form; save again to keep yours."
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = permissions.get_plan_for_user(request.user, pk)
+    permissions.require(permissions.can_edit_plan(request.user, plan))
+    form = PlanForm(request.POST or None, instance=plan, initial={"version": plan.version})
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in PlanForm.Meta.fields}
+        fresh = type(plan).objects.get(pk=plan.pk)
+        if services.save_versioned(fresh, values=values, version=form.cleaned_data["version"], user=request.user):
+            messages.success(request, _("The action plan is saved."))
+            return redirect("followup:plan_detail", pk=plan.pk)
+        _conflict_message(request)
+        return TemplateResponse(
+            request, "followup/plan_edit.html", {"plan": plan, "form": _rebound(form, fresh.version), "theirs": fresh}
+        )
+    return TemplateResponse(request, "followup/plan_edit.html", {"plan": plan, "form": form})
+
+
+def _rebound(form, version, **kwargs):
+    """The form as the user filled it in, now carrying the stored version, so
+    saving again keeps the user's text on purpose."""
+    data = form.data.copy()
+    data["version"] = version
+    return type(form)(data, instance=form.instance, **kwargs)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, pk: int, action_pk: int | None = None) -> HttpResponse:
+    plan = permissions.get_plan_for_user(request.user, pk)
+    action = get_object_or_404(plan.actions, pk=action_pk) if action_pk else Action(plan=plan)
+    permissions.require(permissions.can_edit_plan(request.user, plan))
+    form = ActionForm(request.POST or None, instance=action, plan=plan, initial={"version": action.version})
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in ActionForm.Meta.fields if name != "goals"}
+        goals = form.cleaned_data["goals"]
+        target = Action.objects.get(pk=action.pk) if action.pk else Action(plan=plan)
+        if services.save_versioned(
+            target,
+            values=values,
+            version=form.cleaned_data["version"],
+            user=request.user,
+            after=lambda saved: saved.goals.set(goals),
+        ):
+            messages.success(request, _("The action is saved."))
+            return redirect("followup:plan_detail", pk=plan.pk)
+        _conflict_message(request)
+        return TemplateResponse(
+            request,
+            "followup/action_edit.html",
+            {"plan": plan, "action": action, "form": _rebound(form, target.version, plan=plan), "theirs": target},
+        )
+    return TemplateResponse(request, "followup/action_edit.html", {"plan": plan, "action": action, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
+    """A period report: per action status, traffic light and progress, and the committee's indicator values."""
+    plan = permissions.get_plan_for_user(request.user, pk)
+    period = get_object_or_404(ReportPeriod, pk=period_pk)
+    can_edit = permissions.can_edit_plan(request.user, plan)
+    report = plan.reports.filter(period=period).first()
+    if report is None:
+        if not can_edit:
+            raise Http404
+        report = services.report_for(plan=plan, period=period, user=request.user)
+    editable = can_edit and report.is_editable()
+    actions = plan.actions.all()
+    indicators = (
+        Indicator.objects.for_committee(plan.committee)
+        .filter(goal__focus_area__strategy=plan.strategy, reported_by=Reporter.COMMITTEE)
+        .prefetch_related("targets")
+    )
+    stored_rows = {r.action_id: r for r in report.action_reports.all()}
+    stored_values = {v.indicator_id: v.value for v in report.indicator_values.all()}
+    initial = {"version": report.version}
+    for action in actions:
+        row = stored_rows.get(action.pk)
+        initial[f"status_{action.pk}"] = row.status if row else action.status
+        initial[f"light_{action.pk}"] = row.light if row else ""
+        initial[f"comment_{action.pk}"] = row.comment if row else ""
+    for indicator in indicators:
+        initial[f"value_{indicator.pk}"] = stored_values.get(indicator.pk)
+    form = ReportForm(request.POST or None, initial=initial, actions=actions, indicators=indicators)
+    if request.method == "POST":
+        permissions.require(can_edit)
+        if form.is_valid():
+            try:
+                saved = services.report_save(
+                    report=report,
+                    rows=form.rows(),
+                    values=form.values(),
+                    version=form.cleaned_data["version"],
+                    user=request.user,
+                )
+            except services.FollowUpError as exc:
+                messages.error(request, str(exc))
+                return redirect("followup:plan_detail", pk=plan.pk)
+            if saved:
+                messages.success(request, _("The report is saved."))
+                return redirect("followup:report_edit", pk=plan.pk, period_pk=period.pk)
+            _conflict_message(request)
+            report.refresh_from_db()
+            data = request.POST.copy()
+            data["version"] = report.version
+            form = ReportForm(data, initial=initial, actions=actions, indicators=indicators)
+    targets = {i.pk: next((t.value for t in i.targets.all() if t.year == period.year), None) for i in indicators}
+    return TemplateResponse(
+        request,
+        "followup/report_edit.html",
+        {
+            "plan": plan,
+            "period": period,
+            "report": report,
+            "form": form,
+            "editable": editable,
+            "targets": targets,
+            "can_reopen": permissions.can_manage_periods(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_reopen(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
+    plan = permissions.get_plan_for_user(request.user, pk)
+    permissions.require(permissions.can_manage_periods(request.user))
+    report = get_object_or_404(plan.reports, period_id=period_pk)
+    services.report_reopen(report=report, user=request.user)
+    messages.success(request, _("The report is reopened for %(committee)s.") % {"committee": plan.committee.name})
+    return redirect("followup:plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_list(request: HttpRequest) -> HttpResponse:
+    """Report periods with their deadlines, set up by the city office."""
+    permissions.require(permissions.can_manage_periods(request.user))
+    form = PeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The report period is set up."))
+        return redirect("followup:period_list")
+    return TemplateResponse(request, "followup/period_list.html", {"form": form, "periods": ReportPeriod.objects.all()})
+
+
+def _latest_report(plan):
+    return plan.reports.select_related("period").order_by("-period__year", "-period__deadline").first()
+
+
+@login_required
+def plan_export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = permissions.get_plan_for_user(request.user, pk)
+    content = services.plan_workbook(plan, _latest_report(plan))
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = (
+        f'attachment; filename="handlingsplan-{plan.committee.code}-{plan.starts_in}.xlsx"'
+    )
+    return response
+
+
+@login_required
+def plan_export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = permissions.get_plan_for_user(request.user, pk)
+    context = _plan_context(request, plan)
+    context["uncovered"] = [g for entry in context["overview"] for g, actions in entry["goals"] if not actions]
+    context["report"] = _latest_report(plan)
+    html = render_to_string("followup/plan_pdf.html", context, request=request)
+    try:
+        pdf = services.render_pdf(html, base_url=request.build_absolute_uri("/"))
+    except services.PdfUnavailable as exc:
+        messages.error(request, str(exc))
+        return redirect("followup:plan_detail", pk=plan.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="handlingsplan-{plan.committee.code}-{plan.starts_in}.pdf"'
+    return response
+
+
+@login_required
+def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = permissions.get_plan_for_user(request.user, pk)
+    return TemplateResponse(
+        request, "followup/plan_history.html", {"plan": plan, "changes": services.plan_changes(plan)}
+    )

@@ -81,6 +81,23 @@ def cycle_a(org):
     return cycle
 
 
+@pytest.fixture
+def plan_a(org):
+    """Committee A's action plan with one action, and its report for a period."""
+    from followup.models import Action, ActionPlan, ReportPeriod
+
+    today = timezone.localdate()
+    plan = ActionPlan.objects.create(committee=org.committee_a, strategy=org.strategy, starts_in=2025, ends_in=2028)
+    action = Action.objects.create(
+        plan=plan, title="Trådlöst nät", responsible="IT-samordnare", starts_on=today, ends_on=today
+    )
+    action.goals.set([org.indicator_a.goal])
+    org.plan_a, org.action_a = plan, action
+    org.period = ReportPeriod.objects.create(year=today.year, kind="t1", deadline=today + datetime.timedelta(days=10))
+    services.report_for(plan=plan, period=org.period, user=org.editor_a)
+    return plan
+
+
 # --- A real Celery worker ---------------------------------------------------
 
 

@@ -142,6 +142,31 @@ TABLE = {
         lambda o: {"pk": o.assessment_a.pk},
         expect(302, 200, 404, 200, 404, 200, 200, 200),
     ),
+    "followup:plan_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
+    "followup:plan_create": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 403)),
+    "followup:plan_detail": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200)),
+    "followup:plan_edit": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 403, 403, 403)),
+    "followup:action_create": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 403, 403, 403)),
+    "followup:action_edit": (
+        "get",
+        lambda o: {"pk": o.plan_a.pk, "action_pk": o.action_a.pk},
+        expect(302, 404, 404, 200, 404, 403, 403, 403),
+    ),
+    # A report not yet started opens (and is created) only for the committee's editors.
+    "followup:report_edit": (
+        "get",
+        lambda o: {"pk": o.plan_a.pk, "period_pk": o.period.pk},
+        expect(302, 404, 404, 200, 404, 404, 404, 404),
+    ),
+    "followup:report_reopen": (
+        "post",
+        lambda o: {"pk": o.plan_a.pk, "period_pk": o.period.pk},
+        expect(302, 404, 404, 403, 404, 403, 403, 404),
+    ),
+    "followup:plan_history": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200)),
+    "followup:plan_export_xlsx": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200)),
+    "followup:plan_export_pdf": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200)),
+    "followup:period_list": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200)),
 }
 
 # The Django admin checks staff status itself; its index stands for all its pages.
@@ -169,7 +194,7 @@ def test_every_url_pattern_is_in_the_table():
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("url_name", list(TABLE))
-def test_each_kind_of_user_gets_the_expected_status(client, org, cycle_a, url_name, persona):
+def test_each_kind_of_user_gets_the_expected_status(client, org, cycle_a, plan_a, url_name, persona):
     method, kwargs, expected = TABLE[url_name]
     if persona != "anonymous":
         client.force_login(getattr(org, persona))

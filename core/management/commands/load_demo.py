@@ -16,10 +16,12 @@ class Command(BaseCommand):
             users = accounts_demo.build()
             strategies = strategy_demo.build()
             cycles = followup_demo.build()
+            plans = followup_demo.build_plans()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {len(schools_demo.COMMITTEES)} committees, {len(schools)} school units, "
-                f"{len(strategies)} strategies, follow-ups for {', '.join(str(c.year) for c in cycles)}."
+                f"{len(strategies)} strategies, follow-ups for {', '.join(str(c.year) for c in cycles)}, "
+                f"{len(plans)} action plans."
             )
         )
         self.stdout.write("")

@@ -116,9 +116,9 @@ class Membership(models.Model):
             models.CheckConstraint(
                 name="membership_scope_matches_role",
                 condition=(
-                    Q(role__in=list(CITY_ROLES), committee__isnull=True, school__isnull=True)
-                    | Q(role__in=list(COMMITTEE_ROLES), committee__isnull=False, school__isnull=True)
-                    | Q(role__in=list(SCHOOL_ROLES), committee__isnull=True, school__isnull=False)
+                    Q(role__in=sorted(CITY_ROLES), committee__isnull=True, school__isnull=True)
+                    | Q(role__in=sorted(COMMITTEE_ROLES), committee__isnull=False, school__isnull=True)
+                    | Q(role__in=sorted(SCHOOL_ROLES), committee__isnull=True, school__isnull=False)
                 ),
             ),
             models.UniqueConstraint(

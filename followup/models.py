@@ -421,6 +421,9 @@ class ActionReport(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "action"], name="one_report_per_action_and_period")]
 
+    def __str__(self) -> str:
+        return f"{self.report.period}: {self.action}"
+
 
 class IndicatorValue(models.Model):
     """A committee-reported indicator's value in a period report."""
@@ -435,3 +438,6 @@ class IndicatorValue(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["report", "indicator"], name="one_value_per_indicator_and_period"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}: {self.value}"

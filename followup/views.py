@@ -441,7 +441,8 @@ def _conflict_message(request):
     messages.error(
         request,
         _(
-            "Someone else saved this while you were editing. Their version is shown below with your text kept in the form; save again to keep yours."
+            "Someone else saved this while you were editing. Their version is shown below with your text kept "
+            "in the form; save again to keep yours."
         ),
     )
 

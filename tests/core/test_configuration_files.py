@@ -66,3 +66,9 @@ def test_every_visible_string_in_the_code_is_in_the_swedish_catalogue(tmp_path):
     extracted = {e.msgid for e in polib.pofile(str(tmp_path / "locale/sv/LC_MESSAGES/django.po"))}
     catalogue = {e.msgid for e in polib.pofile(str(ROOT / "locale/sv/LC_MESSAGES/django.po")) if not e.obsolete}
     assert extracted - catalogue == set(), "Run makemessages -l sv and translate the new strings"
+
+
+def test_the_models_and_the_migrations_agree(db):
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

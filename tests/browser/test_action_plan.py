@@ -1,0 +1,81 @@
+"""Committee staff keep their action plan and report on it, in the browser."""
+
+import datetime
+
+import openpyxl
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from followup.models import ActionPlan, ReportPeriod
+from strategy.models import FocusArea, Goal, Indicator, IndicatorUnit, Reporter
+from tests.browser.helpers import assert_accessible, log_in
+from tests.factories import StrategyFactory
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def plan(org):
+    strategy = StrategyFactory(title="It-strategi för lärande")
+    for number, title in ((1, "Infrastruktur"), (2, "Digital kompetens")):
+        area = FocusArea.objects.create(strategy=strategy, number=number, title=title)
+        for n in (1, 2):
+            Goal.objects.create(focus_area=area, number=f"{number}.{n}", text=f"Mål {number}.{n} för staden.")
+    Indicator.objects.create(
+        goal=Goal.objects.get(number="1.1", focus_area__strategy=strategy),
+        code="1.1.9",
+        name="Andel skolor med trådlöst nät",
+        unit=IndicatorUnit.PERCENT,
+        reported_by=Reporter.COMMITTEE,
+    )
+    today = timezone.localdate()
+    ReportPeriod.objects.create(year=today.year, kind="t1", deadline=today + datetime.timedelta(days=20))
+    return ActionPlan.objects.create(committee=org.committee_a, strategy=strategy, starts_in=2025, ends_in=2028)
+
+
+def test_committee_staff_add_an_action_report_on_it_and_export_the_plan(page: Page, live_server, org, plan, tmp_path):
+    log_in(page, live_server.url, org.editor_a.email)
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Handlingsplaner").click()
+    assert_accessible(page)
+    page.get_by_role("main").get_by_role("link", name="Nämnd A").click()
+    expect(page.get_by_role("heading", name="4 mål saknar åtgärd")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Ny åtgärd").click()
+    page.get_by_label("Titel").fill("Trådlöst nät och fortbildning")
+    page.get_by_label("1.1 Mål 1.1 för staden.").check()
+    page.get_by_label("2.1 Mål 2.1 för staden.").check()
+    page.get_by_label("Ansvarig").fill("IT-samordnare")
+    page.get_by_label("Start").fill("2026-01-01")
+    page.get_by_label("Slut").fill("2026-12-31")
+    assert_accessible(page)
+    page.get_by_role("button", name="Spara").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Åtgärden är sparad")
+    uncovered = page.get_by_role("region", name="2 mål saknar åtgärd")
+    expect(uncovered).to_contain_text("1.2")
+    expect(uncovered).to_contain_text("2.2")
+    expect(uncovered).not_to_contain_text("1.1 Mål")
+    assert_accessible(page)
+
+    page.get_by_role("link", name=f"Tertialrapport 1 (januari–april) {timezone.localdate().year}").click()
+    action = page.get_by_role("group", name="Trådlöst nät och fortbildning")
+    action.get_by_label("Status").select_option(label="Pågår")
+    action.get_by_label("Trafikljus").select_option(label="Gult – risk för avvikelse")
+    action.get_by_label("Lägesbeskrivning").fill("Nätet är klart på hälften av skolorna.")
+    page.get_by_label("1.1.9 Andel skolor med trådlöst nät").fill("55")
+    assert_accessible(page)
+    page.get_by_role("button", name="Spara rapporten").click()
+    expect(page.get_by_role("status")).to_contain_text("Rapporten är sparad")
+    expect(action.get_by_label("Lägesbeskrivning")).to_have_value("Nätet är klart på hälften av skolorna.")
+
+    page.get_by_role("link", name="Tillbaka till planen").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ladda ner som Excel").click()
+    path = tmp_path / "plan.xlsx"
+    download.value.save_as(path)
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["Handlingsplan", "Mål utan åtgärd", "Rapport"]
+    assert workbook["Handlingsplan"]["A2"].value == "Trådlöst nät och fortbildning"
+    assert workbook["Rapport"]["D3"].value == "Nätet är klart på hälften av skolorna."

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from accounts import demo as accounts_demo
 from followup import demo as followup_demo
@@ -11,7 +13,8 @@ class Command(BaseCommand):
     help = "Load (or bring up to date) the demo city: committees, schools, one user per role, strategies."
 
     def handle(self, *args, **options):
-        with transaction.atomic():
+        # Demo texts are written as a Swedish user would see them.
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
             schools = schools_demo.build()
             users = accounts_demo.build()
             strategies = strategy_demo.build()

@@ -538,6 +538,8 @@ def plan_create(*, committee, strategy: Strategy, starts_in: int, ends_in: int, 
 
     if ActionPlan.objects.filter(committee=committee, strategy=strategy).exists():
         raise FollowUpError(_("The committee already has an action plan for this strategy."))
+    if ends_in < starts_in:
+        raise FollowUpError(_("The plan cannot end before it starts."))
     plan = ActionPlan(committee=committee, strategy=strategy, starts_in=starts_in, ends_in=ends_in)
     plan._history_user = user
     plan.save()

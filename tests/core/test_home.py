@@ -49,11 +49,20 @@ def test_the_navigation_shows_each_kind_of_user_what_is_theirs(client, org):
 
     client.force_login(org.editor_a)
     labels = [str(item["label"]) for item in client.get(reverse("schools:committee_list")).context["nav_items"]]
-    assert labels == ["Nämnd A", "Uppföljning", "Strategier", "Användare"]
+    assert labels == ["Nämnd A", "Uppföljning", "Handlingsplaner", "Strategier", "Användare"]
 
     client.force_login(org.admin)
     labels = [str(item["label"]) for item in client.get(reverse("schools:committee_list")).context["nav_items"]]
-    assert labels == ["Organisation", "Uppföljning", "Strategier", "Importera", "Användare", "Administration"]
+    assert labels == [
+        "Organisation",
+        "Uppföljning",
+        "Handlingsplaner",
+        "Strategier",
+        "Rapportperioder",
+        "Importera",
+        "Användare",
+        "Administration",
+    ]
 
 
 def test_the_portal_speaks_swedish_by_default_and_english_on_request(client, db):

@@ -10,6 +10,7 @@ names it.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -248,6 +249,25 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Every schedule of the portal, in one place; beat loads them into
+# django-celery-beat's tables, where the admin can also pause one.
+CELERY_BEAT_SCHEDULE = {
+    # Reminders due today (before the deadline, weekly after it, summaries for
+    # committees, period reports) are written to the outbox and queued.
+    "plan-and-send-reminders": {
+        "task": "followup.tasks.plan_and_dispatch_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Reminders still waiting (Redis was down, a worker died) are queued again.
+    "send-pending-reminders": {
+        "task": "followup.tasks.dispatch_pending_reminders",
+        "schedule": 5 * 60.0,
+    },
+}
+# A reminder claimed by a worker that died is claimed again after this many seconds.
+REMINDER_CLAIM_TIMEOUT = env_int("REMINDER_CLAIM_TIMEOUT", default=15 * 60)
+# Publishing a task gives up quickly when the broker is down; the outbox keeps the work.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
 
 # --- Security ---------------------------------------------------------------
 

@@ -8,6 +8,7 @@ a year already under way or answered.
 import datetime
 
 from django.conf import settings
+from django.core import validators
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -34,6 +35,14 @@ class Cycle(models.Model):
     locks_on = models.DateField(
         _("locked after"), help_text=_("After this day no one edits unless the committee reopens.")
     )
+    reminder_days = models.CharField(
+        _("reminders, days before the deadline"),
+        max_length=50,
+        default="14,7,1",
+        validators=[
+            validators.RegexValidator(r"^\d{1,3}(,\d{1,3})*$", _("Whole numbers separated by commas, e.g. 14,7,1."))
+        ],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -55,6 +64,10 @@ class Cycle(models.Model):
 
     def is_locked(self, today: datetime.date | None = None) -> bool:
         return (today or timezone.localdate()) > self.locks_on
+
+    @property
+    def reminder_offsets(self) -> list[int]:
+        return sorted({int(d) for d in self.reminder_days.split(",") if d.strip()}, reverse=True)
 
     def has_opened(self, today: datetime.date | None = None) -> bool:
         return (today or timezone.localdate()) >= self.opens_on
@@ -198,8 +211,8 @@ class SelfAssessment(models.Model):
         return f"{self.school.name} {self.cycle.year}"
 
     def is_editable(self, today: datetime.date | None = None) -> bool:
-        """Open for writing: not handed in, and the cycle not locked unless reopened."""
-        if self.status not in EDITABLE_STATUSES:
+        """Open for writing: the cycle has opened, not handed in, and not locked unless reopened."""
+        if self.status not in EDITABLE_STATUSES or not self.cycle.has_opened(today):
             return False
         return self.reopened or not self.cycle.is_locked(today)
 
@@ -441,3 +454,74 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code}: {self.value}"
+
+
+# --- Reminders ------------------------------------------------------------------
+
+
+class ReminderKind(models.TextChoices):
+    ASSESSMENT_DUE = "assessment_due", _("Self-assessment due")
+    ASSESSMENT_OVERDUE = "assessment_overdue", _("Self-assessment overdue")
+    COMMITTEE_SUMMARY = "committee_summary", _("Summary for the committee")
+    REPORT_DUE = "report_due", _("Period report due")
+    MANUAL = "manual", _("Reminder sent by hand")
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Not sent")
+
+
+class ReminderQuerySet(models.QuerySet):
+    def to_send(self, *, stale_before):
+        """Pending, or claimed by a worker that died before finishing."""
+        return self.filter(
+            Q(status=ReminderStatus.PENDING) | Q(status=ReminderStatus.SENDING, claimed_at__lt=stale_before)
+        )
+
+
+class Reminder(models.Model):
+    """One reminder to one recipient for one occasion: the outbox and the sent-log.
+
+    The unique key (kind, occasion, recipient) makes planning the same day twice
+    create nothing new; a worker claims a row with a conditional UPDATE before
+    sending, so two workers never send the same row. The row, not the queue, is
+    the truth: rows still pending are queued again until they are sent.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=ReminderKind.choices)
+    occasion = models.CharField(_("occasion"), max_length=60)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    email = models.EmailField(_("email address"), blank=True)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders")
+    period = models.ForeignKey(
+        "followup.ReportPeriod", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    committee = models.ForeignKey(
+        "schools.Committee", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        indexes = [models.Index(fields=["status", "claimed_at"])]
+
+    def __str__(self) -> str:
+        return self.key

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from followup.models import (
@@ -57,9 +58,13 @@ def cycle_open(
         raise FollowUpError(_("There is already a follow-up for %(year)s.") % {"year": year})
     if not (opens_on <= deadline <= locks_on):
         raise FollowUpError(_("The dates must come in order: opening, deadline, lock."))
-    cycle = Cycle.objects.create(
-        strategy=strategy, year=year, opens_on=opens_on, deadline=deadline, locks_on=locks_on, created_by=user
-    )
+    try:
+        with transaction.atomic():
+            cycle = Cycle.objects.create(
+                strategy=strategy, year=year, opens_on=opens_on, deadline=deadline, locks_on=locks_on, created_by=user
+            )
+    except IntegrityError:  # opened a moment ago (a double click)
+        raise FollowUpError(_("There is already a follow-up for %(year)s.") % {"year": year}) from None
     CycleLevel.objects.bulk_create(
         CycleLevel(cycle=cycle, level=m.level, label=m.label, description=m.description)
         for m in strategy.maturity_levels.all()
@@ -542,31 +547,42 @@ def plan_create(*, committee, strategy: Strategy, starts_in: int, ends_in: int, 
         raise FollowUpError(_("The plan cannot end before it starts."))
     plan = ActionPlan(committee=committee, strategy=strategy, starts_in=starts_in, ends_in=ends_in)
     plan._history_user = user
-    plan.save()
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:  # the same plan created a moment ago (a double click)
+        raise FollowUpError(_("The committee already has an action plan for this strategy.")) from None
     return plan
 
 
-def save_versioned(obj, *, values: dict, version: int, user: User, after=None) -> bool:
-    """Write `values` on `obj` if its stored version is still `version`.
+def save_versioned(obj, *, values: dict, version: int, user: User, after=None, check=None) -> bool:
+    """Write `values` on the stored row if its version is still `version`.
 
     False, with nothing written, when someone else saved it in between; the
-    caller shows both versions. `after(obj)` runs in the same transaction.
+    caller shows both versions. The values go on the locked row, so fields
+    others changed meanwhile (e.g. a reopening) are kept. `check(row)` may
+    refuse with FollowUpError; `after(row)` runs in the same transaction.
     """
     model = type(obj)
     with transaction.atomic():
         if obj.pk is not None:
-            current = model.objects.select_for_update().get(pk=obj.pk)
-            if current.version != version:
+            row = model.objects.select_for_update().get(pk=obj.pk)
+            if row.version != version:
                 return False
         elif version != 0:
             return False
+        else:
+            row = obj
+        if check is not None:
+            check(row)
         for name, value in values.items():
-            setattr(obj, name, value)
-        obj.version = version + 1
-        obj._history_user = user
-        obj.save()
+            setattr(row, name, value)
+        row.version = version + 1
+        row._history_user = user
+        row.save()
+        obj.pk, obj.version = row.pk, row.version
         if after is not None:
-            after(obj)
+            after(row)
     return True
 
 
@@ -590,15 +606,19 @@ def report_for(*, plan, period, user: User):
     if created:
         before = previous_report(plan, period)
         earlier = {r.action_id: r for r in before.action_reports.all()} if before else {}
-        ActionReport.objects.bulk_create(
-            ActionReport(
-                report=report,
-                action=action,
-                status=earlier[action.pk].status if action.pk in earlier else action.status,
-                light=earlier[action.pk].light if action.pk in earlier else "",
-                comment=earlier[action.pk].comment if action.pk in earlier else "",
-            )
-            for action in plan.actions.all()
+        bulk_create_with_history(
+            [
+                ActionReport(
+                    report=report,
+                    action=action,
+                    status=earlier[action.pk].status if action.pk in earlier else action.status,
+                    light=earlier[action.pk].light if action.pk in earlier else "",
+                    comment=earlier[action.pk].comment if action.pk in earlier else "",
+                )
+                for action in plan.actions.all()
+            ],
+            ActionReport,
+            default_user=user,
         )
     return report
 
@@ -608,8 +628,9 @@ def report_save(*, report, rows: dict[int, dict], values: dict[int, Decimal | No
     the committee-reported indicator values. False on a conflict."""
     from followup.models import ActionReport, IndicatorValue
 
-    if not report.is_editable():
-        raise FollowUpError(_("The report period is past its deadline. The city office can reopen it."))
+    def editable(row):
+        if not row.is_editable():
+            raise FollowUpError(_("The report period is past its deadline. The city office can reopen it."))
 
     def write_rows(saved):
         for action_id, row in rows.items():
@@ -629,16 +650,23 @@ def report_save(*, report, rows: dict[int, dict], values: dict[int, Decimal | No
                 current.save()
 
     return save_versioned(
-        report, values={"updated_at": timezone.now(), "updated_by": user}, version=version, user=user, after=write_rows
+        report,
+        values={"updated_at": timezone.now(), "updated_by": user},
+        version=version,
+        user=user,
+        after=write_rows,
+        check=editable,
     )
 
 
 @transaction.atomic
 def report_reopen(*, report, user: User):
-    report.reopened = True
-    report._history_user = user
-    report.save(update_fields=["reopened"])
-    return report
+    """Let the committee edit its report after the deadline."""
+    row = type(report).objects.select_for_update().get(pk=report.pk)
+    row.reopened = True
+    row._history_user = user
+    row.save(update_fields=["reopened"])
+    return row
 
 
 @dataclass

@@ -24,7 +24,7 @@ from followup.forms import (
     ReportForm,
     ReturnForm,
 )
-from followup.models import Action, AssessmentStatus, Cycle, ReportPeriod, SelfAssessment
+from followup.models import Action, AssessmentStatus, Cycle, PeriodReport, ReportPeriod, SelfAssessment
 from strategy.models import Indicator, Reporter
 
 
@@ -514,7 +514,11 @@ def report_edit(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
     if report is None:
         if not can_edit:
             raise Http404
-        report = services.report_for(plan=plan, period=period, user=request.user)
+        if request.method == "POST" and not period.is_past_deadline():
+            report = services.report_for(plan=plan, period=period, user=request.user)
+        else:
+            # Shown, not written: the report is created when it is first saved.
+            report = PeriodReport(plan=plan, period=period)
     editable = can_edit and report.is_editable()
     actions = plan.actions.all()
     indicators = (
@@ -522,8 +526,13 @@ def report_edit(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
         .filter(goal__focus_area__strategy=plan.strategy, reported_by=Reporter.COMMITTEE)
         .prefetch_related("targets")
     )
-    stored_rows = {r.action_id: r for r in report.action_reports.all()}
-    stored_values = {v.indicator_id: v.value for v in report.indicator_values.all()}
+    if report.pk is None:
+        before = services.previous_report(plan, period)
+        stored_rows = {r.action_id: r for r in before.action_reports.all()} if before else {}
+        stored_values = {}
+    else:
+        stored_rows = {r.action_id: r for r in report.action_reports.all()}
+        stored_values = {v.indicator_id: v.value for v in report.indicator_values.all()}
     initial = {"version": report.version}
     for action in actions:
         row = stored_rows.get(action.pk)
@@ -576,7 +585,10 @@ def report_edit(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
 def report_reopen(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
     plan = permissions.get_plan_for_user(request.user, pk)
     permissions.require(permissions.can_manage_periods(request.user))
-    report = get_object_or_404(plan.reports, period_id=period_pk)
+    period = get_object_or_404(ReportPeriod, pk=period_pk)
+    report = plan.reports.filter(period=period).first() or services.report_for(
+        plan=plan, period=period, user=request.user
+    )
     services.report_reopen(report=report, user=request.user)
     messages.success(request, _("The report is reopened for %(committee)s.") % {"committee": plan.committee.name})
     return redirect("followup:plan_detail", pk=plan.pk)

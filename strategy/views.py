@@ -30,7 +30,15 @@ def strategy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     strategy = permissions.get_strategy_for_user(request.user, pk)
     # City-wide indicators for everyone; committees' own to those who see the committee.
     committees = list(permissions.visible_committees(request.user))
-    indicators = Indicator.objects.filter(Q(owner__isnull=True) | Q(owner__in=committees)).select_related("owner")
+    # A school reports its own committee's indicators too, so its people see them.
+    school_committees = list(
+        permissions.visible_schools(request.user).exclude(committee__in=committees).values_list("committee", flat=True)
+    )
+    if permissions.is_city_staff(request.user):
+        school_committees = []
+    indicators = Indicator.objects.filter(
+        Q(owner__isnull=True) | Q(owner__in=committees) | Q(owner__in=school_committees)
+    ).select_related("owner")
     areas = strategy.focus_areas.prefetch_related(
         Prefetch(
             "goals",

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import COMMITTEE_ROLES, SCHOOL_ROLES, Membership, Role, User
-from followup.models import ActionPlan, SelfAssessment
+from followup.models import ActionPlan, Reminder, SelfAssessment
 from schools.models import Committee, School
 from strategy.models import Strategy
 
@@ -241,3 +241,26 @@ def can_edit_plan(user, plan: ActionPlan) -> bool:
 def can_manage_periods(user) -> bool:
     """Set up report periods and reopen a committee's report after the deadline: the city office."""
     return is_city_admin(user)
+
+
+# --- Reminders ------------------------------------------------------------------
+
+
+def can_remind_now(user) -> bool:
+    """Send reminders by hand: committee editors to their late schools, the city admin to everyone late."""
+    return is_city_admin(user) or bool(committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR})))
+
+
+def remindable_assessments(user) -> QuerySet[SelfAssessment]:
+    if is_city_admin(user):
+        return SelfAssessment.objects.all()
+    return SelfAssessment.objects.filter(
+        school__committee_id__in=committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR}))
+    )
+
+
+def visible_reminders(user) -> QuerySet[Reminder]:
+    """The sent-log: the city office sees all; committee staff their committee's."""
+    if is_city_staff(user):
+        return Reminder.objects.all()
+    return Reminder.objects.filter(committee_id__in=committee_ids(user))

@@ -28,6 +28,13 @@ class CycleForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     opens_on = forms.DateField(label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    reminder_days = forms.RegexField(
+        label=_("Reminders, days before the deadline"),
+        regex=r"^\d{1,3}(,\d{1,3})*$",
+        initial="14,7,1",
+        help_text=_("Whole numbers separated by commas. After the deadline a reminder goes out every week."),
+        error_messages={"invalid": _("Whole numbers separated by commas, e.g. 14,7,1.")},
+    )
     locks_on = forms.DateField(
         label=_("Locked after"),
         widget=forms.DateInput(attrs={"type": "date"}),

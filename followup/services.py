@@ -51,6 +51,7 @@ def cycle_open(
     deadline: datetime.date,
     locks_on: datetime.date,
     user: User | None,
+    reminder_days: str = "14,7,1",
 ) -> Cycle:
     """Open a year's follow-up: copy what it asks from the strategy and create
     one self-assessment for every active school."""
@@ -61,7 +62,13 @@ def cycle_open(
     try:
         with transaction.atomic():
             cycle = Cycle.objects.create(
-                strategy=strategy, year=year, opens_on=opens_on, deadline=deadline, locks_on=locks_on, created_by=user
+                strategy=strategy,
+                year=year,
+                opens_on=opens_on,
+                deadline=deadline,
+                locks_on=locks_on,
+                reminder_days=reminder_days,
+                created_by=user,
             )
     except IntegrityError:  # opened a moment ago (a double click)
         raise FollowUpError(_("There is already a follow-up for %(year)s.") % {"year": year}) from None

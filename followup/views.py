@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from core.decorators import login_required_htmx
-from followup import services
+from followup import reminders, services
 from followup.forms import (
     ActionForm,
     ApproveForm,
@@ -95,6 +95,7 @@ def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
             "counts": [(value, label, counts.get(value, 0)) for value, label in AssessmentStatus.choices],
             "status": status,
             "today": timezone.localdate(),
+            "can_remind": permissions.can_remind_now(request.user),
         },
     )
 
@@ -644,4 +645,36 @@ def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
     plan = permissions.get_plan_for_user(request.user, pk)
     return TemplateResponse(
         request, "followup/plan_history.html", {"plan": plan, "changes": services.plan_changes(plan)}
+    )
+
+
+# --- Reminders ------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def remind_now(request: HttpRequest, year: int) -> HttpResponse:
+    """Remind the late schools at once, within the user's reach."""
+    permissions.require(permissions.can_remind_now(request.user))
+    cycle = get_object_or_404(Cycle, year=year)
+    late = permissions.remindable_assessments(request.user).filter(cycle=cycle)
+    count = reminders.remind_late_now(cycle=cycle, assessments=late, user=request.user)
+    messages.success(request, _("%(count)s reminders are on their way.") % {"count": count})
+    return redirect("followup:reminder_log", year=cycle.year)
+
+
+@login_required
+def reminder_log(request: HttpRequest, year: int) -> HttpResponse:
+    """Who was reminded of what, and what could not be sent and why."""
+    permissions.require(permissions.can_view_organisation(request.user))
+    cycle = get_object_or_404(Cycle, year=year)
+    log = (
+        permissions.visible_reminders(request.user)
+        .filter(Q(cycle=cycle) | Q(period__year=cycle.year))
+        .select_related("recipient", "school", "committee", "period")[:500]
+    )
+    return TemplateResponse(
+        request,
+        "followup/reminder_log.html",
+        {"cycle": cycle, "log": log, "can_remind": permissions.can_remind_now(request.user)},
     )

@@ -165,6 +165,8 @@ TABLE = {
     "followup:plan_history": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200)),
     "followup:plan_export_xlsx": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200)),
     "followup:plan_export_pdf": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200)),
+    "followup:remind_now": ("post", lambda o: {"year": o.cycle.year}, expect(302, 403, 403, 302, 302, 403, 403, 302)),
+    "followup:reminder_log": ("get", lambda o: {"year": o.cycle.year}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
     "followup:period_list": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200)),
 }
 

@@ -1,0 +1,142 @@
+"""Planning reminders: who is reminded of what on which day, once."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.models import Role
+from followup import reminders, services
+from followup.models import AssessmentStatus, Cycle, Reminder, ReminderKind, ReminderStatus
+from tests.factories import member
+
+
+@pytest.fixture
+def dated(org, cycle_a):
+    """The org's cycle with a fixed deadline, and a helper giving the day `n` days before it."""
+    deadline = datetime.date(2026, 12, 15)
+    Cycle.objects.filter(pk=org.cycle.pk).update(
+        opens_on=datetime.date(2026, 10, 1), deadline=deadline, locks_on=datetime.date(2027, 1, 31)
+    )
+    org.cycle.refresh_from_db()
+    return lambda n: deadline - datetime.timedelta(days=n)
+
+
+def keys(day):
+    return sorted((r.kind, r.occasion, r.recipient.email if r.recipient else None) for r in reminders.plan_for_day(day))
+
+
+def test_principals_who_have_not_submitted_are_reminded_on_the_configured_days(org, dated):
+    for days in (14, 7, 1):
+        assert (ReminderKind.ASSESSMENT_DUE, f"d-{days}", org.principal_a.email) in keys(dated(days))
+    assert not [k for k in keys(dated(10)) if k[0] == ReminderKind.ASSESSMENT_DUE]
+
+
+def test_the_offsets_are_set_per_cycle(org, dated):
+    Cycle.objects.filter(pk=org.cycle.pk).update(reminder_days="3")
+    assert (ReminderKind.ASSESSMENT_DUE, "d-3", org.principal_a.email) in keys(dated(3))
+    assert not [k for k in keys(dated(7)) if k[0] == ReminderKind.ASSESSMENT_DUE]
+
+
+def test_a_school_that_has_handed_in_is_not_reminded(org, dated):
+    org.assessment_a.status = AssessmentStatus.SUBMITTED
+    org.assessment_a.save()
+    emails = [k[2] for k in keys(dated(7)) if k[0] == ReminderKind.ASSESSMENT_DUE]
+    assert org.principal_a.email not in emails
+    assert org.principal_b.email in emails
+
+
+def test_after_the_deadline_the_reminder_is_weekly_until_the_lock(org, dated):
+    overdue = [d for d in range(1, 60) if any(k[0] == ReminderKind.ASSESSMENT_OVERDUE for k in keys(dated(-d)))]
+    assert overdue == [7, 14, 21, 28, 35, 42]  # the cycle locks on 31 January, 47 days after the deadline
+
+
+def test_the_committee_gets_a_summary_before_the_deadline_and_when_it_passes(org, dated):
+    assert (ReminderKind.COMMITTEE_SUMMARY, "d-7", org.editor_a.email) in keys(dated(7))
+    assert (ReminderKind.COMMITTEE_SUMMARY, "passed", org.editor_a.email) in keys(dated(-1))
+
+
+def test_planning_the_same_day_twice_writes_nothing_new(org, dated):
+    assert reminders.reminders_plan(today=dated(7)) > 0
+    assert reminders.reminders_plan(today=dated(7)) == 0
+
+
+def test_a_school_without_a_principal_is_recorded_with_the_reason(org, dated):
+    org.principal_b.memberships.all().delete()
+    reminders.reminders_plan(today=dated(7))
+    row = Reminder.objects.get(kind=ReminderKind.ASSESSMENT_DUE, school=org.school_b)
+    assert row.status == ReminderStatus.FAILED
+    assert "ingen rektor" in row.reason
+
+
+def test_a_reminder_says_what_is_due_when_how_far_and_links_to_the_form(org, dated, settings):
+    settings.SITE_URL = "https://strategi.example.se"
+    reminders.reminders_plan(today=dated(7))
+    reminders.dispatch_pending()
+    message = next(m for m in mail.outbox if m.to == [org.principal_a.email])
+    assert "Skola A" in message.subject
+    assert "2026-12-15" in message.body
+    assert "0 av 1 fokusområden" in message.body
+    assert f"https://strategi.example.se/assessments/{org.assessment_a.pk}/" in message.body
+    html = message.alternatives[0][0]
+    assert f'href="https://strategi.example.se/assessments/{org.assessment_a.pk}/"' in html
+    assert (
+        Reminder.objects.get(kind=ReminderKind.ASSESSMENT_DUE, recipient=org.principal_a).status == ReminderStatus.SENT
+    )
+
+
+def test_the_committee_summary_counts_and_lists_the_late_schools(org, dated):
+    reminders.reminders_plan(today=dated(7))
+    reminders.dispatch_pending()
+    summary = next(m for m in mail.outbox if m.to == [org.editor_a.email])
+    assert "0 av 1 enheter har lämnat in" in summary.body
+    assert "- Skola A" in summary.body
+
+
+def test_reminders_are_written_in_the_recipients_language(org, dated):
+    org.principal_a.language = "en"
+    org.principal_a.save()
+    reminders.reminders_plan(today=dated(7))
+    reminders.dispatch_pending()
+    message = next(m for m in mail.outbox if m.to == [org.principal_a.email])
+    assert "Reminder" in message.subject
+    assert "is due on 2026-12-15" in message.body
+
+
+def test_a_reminder_claimed_once_is_not_sent_again(org, dated):
+    reminders.reminders_plan(today=dated(7))
+    row = Reminder.objects.filter(status=ReminderStatus.PENDING).first()
+    assert reminders.reminder_send(reminder_id=row.pk) == "sent"
+    assert reminders.reminder_send(reminder_id=row.pk) == "already taken"
+    assert len([m for m in mail.outbox if m.extra_headers["X-Portal-Reminder"] == row.key]) == 1
+
+
+def test_period_reports_are_reminded_to_committees_that_have_not_reported(org, plan_a):
+    day = org.period.deadline - datetime.timedelta(days=7)
+    assert (ReminderKind.REPORT_DUE, "d-7", org.editor_a.email) in keys(day)
+    services.report_save(report=org.plan_a.reports.get(), rows={}, values={}, version=0, user=org.editor_a)
+    assert not [k for k in keys(day) if k[0] == ReminderKind.REPORT_DUE]
+
+
+def test_committee_staff_remind_their_late_schools_now_and_see_the_log(
+    client, org, dated, django_capture_on_commit_callbacks
+):
+    client.force_login(org.editor_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("followup:remind_now", args=[org.cycle.year]), follow=True)
+    assert "1 påminnelser är på väg" in response.content.decode()
+    assert [m.to for m in mail.outbox] == [[org.principal_a.email]]
+    log = client.get(reverse("followup:reminder_log", args=[org.cycle.year])).content.decode()
+    assert org.principal_a.email in log
+    assert org.principal_b.email not in log
+
+
+def test_the_command_shows_who_would_get_what_without_writing(org, dated, capsys):
+    head = member(Role.COMMITTEE_EDITOR, committee=org.committee_b, email="ny.redaktor@example.se")
+    call_command("send_reminders", "--dry-run", "--date", dated(7).isoformat())
+    output = capsys.readouterr().out
+    assert org.principal_a.email in output
+    assert head.email in output
+    assert not Reminder.objects.exists()

@@ -2,6 +2,7 @@ from django.db import transaction
 
 from accounts.models import Membership, User
 from accounts.tasks import send_invitation
+from core.tasks import enqueue
 from schools.models import Committee, School
 
 
@@ -28,7 +29,7 @@ def user_invite(
         user = User.objects.create_user(email=email, password=None, first_name=first_name, last_name=last_name)
     membership_grant(user=user, role=role, committee=committee, school=school, granted_by=invited_by)
     if created or not user.has_usable_password():
-        transaction.on_commit(lambda: send_invitation.delay(user.pk, invited_by.pk))
+        transaction.on_commit(lambda: enqueue(send_invitation, user.pk, invited_by.pk))
     return user
 
 

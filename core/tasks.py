@@ -1,9 +1,26 @@
+import logging
 import socket
 
 from celery import shared_task
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
 def ping() -> dict:
     """Round trip through the broker: proves a worker is consuming the queue."""
     return {"pong": True, "worker_host": socket.gethostname()}
+
+
+def enqueue(task, *args) -> bool:
+    """Queue a task without letting a broker that is down break the request.
+
+    False when the broker could not take it; the caller's own records decide
+    whether the work is tried again.
+    """
+    try:
+        task.apply_async(args=args, retry=False)
+    except Exception as exc:  # kombu raises several types for a broker that is down
+        logger.warning("broker unavailable, task not queued", extra={"task": task.name, "error": str(exc)})
+        return False
+    return True

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Membership, Role
+from core.tasks import enqueue
 from followup.models import (
     EDITABLE_STATUSES,
     ActionPlan,
@@ -179,11 +180,8 @@ def dispatch_pending() -> int:
     ids = list(Reminder.objects.to_send(stale_before=stale_before).values_list("pk", flat=True))
     queued = 0
     for pk in ids:
-        try:
-            send_reminder.apply_async(args=[pk], retry=False)
-        except Exception as exc:  # kombu raises several types for a broker that is down
-            logger.warning("broker unavailable, reminders stay pending", extra={"error": str(exc), "pending": len(ids)})
-            break
+        if not enqueue(send_reminder, pk):
+            break  # the broker is down: the rest stay pending and are queued again later
         queued += 1
     return queued
 

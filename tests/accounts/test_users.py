@@ -92,3 +92,20 @@ def test_a_committee_editor_cannot_take_a_city_role_from_someone_in_their_commit
     response = client.post(reverse("accounts:membership_delete", args=[org.principal_a.pk, analyst_role.pk]))
     assert response.status_code == 403
     assert Membership.objects.filter(pk=analyst_role.pk).exists()
+
+
+def test_inviting_with_the_broker_down_still_creates_the_user(
+    client, org, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from config.celery import app
+
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    # Celery lets CELERY_BROKER_URL in the environment win over its settings.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+    client.force_login(org.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite(client, email="ny@example.se", role=Role.CITY_ANALYST)
+    assert response.status_code == 302
+    assert User.objects.filter(email="ny@example.se").exists()
+    assert "broker unavailable" in caplog.text

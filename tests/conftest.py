@@ -143,7 +143,7 @@ def celery_worker_process(redis_url, tmp_path, monkeypatch):
         )
     # Celery lets CELERY_BROKER_URL in the environment win over the argument.
     monkeypatch.setenv("CELERY_BROKER_URL", redis_url)
-    client = Celery("test-client", broker=redis_url, backend=redis_url)
+    client = Celery("test-client", broker=redis_url, backend=redis_url, set_as_current=False)
     try:
         deadline = time.monotonic() + 60
         while not client.control.ping(destination=[f"{queue}@localhost"], timeout=1):

@@ -1,8 +1,5 @@
 import datetime
 import os
-import subprocess
-import sys
-import time
 import uuid
 from types import SimpleNamespace
 
@@ -13,6 +10,7 @@ from django.utils import timezone, translation
 from accounts.models import Role
 from followup import services
 from strategy.models import FocusArea, MaturityLevel
+from tests.celery_workers import start_worker, stop_worker
 from tests.factories import CommitteeFactory, IndicatorFactory, SchoolFactory, StrategyFactory, member
 
 
@@ -109,50 +107,23 @@ def redis_url() -> str:
 @pytest.fixture
 def celery_worker_process(redis_url, tmp_path, monkeypatch):
     """A `celery worker` process of the project, consuming a queue of its own
-    on the test Redis. Yields (client app, queue name)."""
+    on the test Redis. Yields (client app, queue name, process, log)."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_RESULT_BACKEND": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "LOG_LEVEL": "INFO",
-    }
-    log = tmp_path / "worker.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "-Q",
-                queue,
-                "--hostname",
-                f"{queue}@localhost",
-                "--without-mingle",
-                "--without-gossip",
-                "--loglevel=INFO",
-            ],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
     # Celery lets CELERY_BROKER_URL in the environment win over the argument.
     monkeypatch.setenv("CELERY_BROKER_URL", redis_url)
     client = Celery("test-client", broker=redis_url, backend=redis_url, set_as_current=False)
+    log = tmp_path / "worker.log"
+    process = start_worker(
+        queue=queue,
+        hostname=f"{queue}@localhost",
+        env={"CELERY_BROKER_URL": redis_url, "CELERY_RESULT_BACKEND": redis_url},
+        log=log,
+        client=client,
+    )
     try:
-        deadline = time.monotonic() + 60
-        while not client.control.ping(destination=[f"{queue}@localhost"], timeout=1):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"The Celery worker did not start:\n{log.read_text()}")
         yield SimpleNamespace(client=client, queue=queue, process=process, log=log)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_worker(process)
         client.close()
 
 

@@ -18,7 +18,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -37,6 +36,7 @@ from accounts.models import Role
 from config.celery import app as celery_app
 from followup import reminders
 from followup.models import AssessmentStatus, Reminder, ReminderKind, ReminderStatus
+from tests.celery_workers import start_worker, stop_worker
 from tests.factories import SchoolFactory, followup_strategy, member, open_cycle
 
 pytestmark = pytest.mark.worker
@@ -200,43 +200,16 @@ def workers(transactional_db, settings, redis_url, smtp, broker, tmp_path, monke
         hostname = f"{queue}-{len(started) + 1}@localhost"
         log = tmp_path / f"worker-{len(started) + 1}.log"
         env = {
-            **os.environ,
             "DATABASE_URL": database_url,
             "CELERY_BROKER_URL": redis_url,
             "CELERY_RESULT_BACKEND": redis_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "REMINDER_CLAIM_TIMEOUT": str(claim_timeout),
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
-            "LOG_LEVEL": "INFO",
         }
-        with open(log, "w") as out:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "--pool=solo",
-                    "-Q",
-                    queue,
-                    "--hostname",
-                    hostname,
-                    "--without-mingle",
-                    "--without-gossip",
-                    "--loglevel=INFO",
-                ],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        process = start_worker(queue=queue, hostname=hostname, env=env, log=log, client=client)
         worker = SimpleNamespace(process=process, hostname=hostname, log=log)
         started.append(worker)
-        deadline = time.monotonic() + 60
-        while not client.control.ping(destination=[hostname], timeout=1):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"The Celery worker did not start:\n{log.read_text()}")
         return worker
 
     def drain(worker) -> None:
@@ -252,13 +225,7 @@ def workers(transactional_db, settings, redis_url, smtp, broker, tmp_path, monke
         yield SimpleNamespace(start=start, drain=drain, logs=logs, queue=queue)
     finally:
         for worker in started:
-            if worker.process.poll() is None:
-                worker.process.terminate()
-                try:
-                    worker.process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    worker.process.kill()
-                    worker.process.wait(timeout=30)
+            stop_worker(worker.process)
         client.close()
         _forget_queue(redis_url, queue)
 

@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
-from accounts.models import CITY_ROLES, COMMITTEE_ROLES, SCHOOL_ROLES, Role
+from accounts.models import CITY_ROLES, COMMITTEE_ROLES, SCHOOL_ROLES
 from schools.models import Committee, School
 
 
@@ -35,7 +35,7 @@ class RoleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.granted_by = granted_by
         self.fields["role"].choices = [(r.value, r.label) for r in permissions.grantable_roles(granted_by)]
-        editable = permissions.committee_ids(granted_by, only=frozenset({Role.COMMITTEE_EDITOR}))
+        editable = permissions.editor_committee_ids(granted_by)
         if permissions.is_city_admin(granted_by):
             self.fields["committee"].queryset = Committee.objects.all()
             self.fields["school"].queryset = School.objects.active()

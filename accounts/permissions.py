@@ -50,6 +50,11 @@ def committee_ids(user, *, only: frozenset = COMMITTEE_ROLES) -> set[int]:
     return {m.committee_id for m in memberships(user) if m.role in only}
 
 
+def editor_committee_ids(user) -> set[int]:
+    """Committees where the user is an editor: who may change a committee's things."""
+    return committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR}))
+
+
 def school_ids(user) -> set[int]:
     return {m.school_id for m in memberships(user) if m.role in SCHOOL_ROLES}
 
@@ -91,7 +96,7 @@ def can_change_organisation(user) -> bool:
 
 
 def can_manage_users(user) -> bool:
-    return is_city_admin(user) or bool(committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR})))
+    return is_city_admin(user) or bool(editor_committee_ids(user))
 
 
 def manageable_users(user) -> QuerySet[User]:
@@ -99,7 +104,7 @@ def manageable_users(user) -> QuerySet[User]:
     a committee editor those holding a role in the editor's committees."""
     if is_city_admin(user):
         return User.objects.all()
-    editor_of = committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR}))
+    editor_of = editor_committee_ids(user)
     if not editor_of:
         return User.objects.none()
     holders = Membership.objects.filter(Q(committee_id__in=editor_of) | Q(school__committee_id__in=editor_of)).values(
@@ -124,7 +129,7 @@ def can_grant(user, *, role: str, committee: Committee | None, school: School | 
     """Whether `user` may give (or take) this role at this place."""
     if is_city_admin(user):
         return True
-    editor_of = committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR}))
+    editor_of = editor_committee_ids(user)
     if role in COMMITTEE_ROLES:
         return committee is not None and committee.pk in editor_of
     if role in SCHOOL_ROLES:
@@ -156,7 +161,7 @@ def can_import_strategy(user) -> bool:
 
 def can_edit_committee_indicators(user, committee: Committee) -> bool:
     """A committee's own indicators and targets: its editors and the city admin."""
-    return is_city_admin(user) or committee.pk in committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR}))
+    return is_city_admin(user) or committee.pk in editor_committee_ids(user)
 
 
 # --- Follow-up ----------------------------------------------------------------
@@ -196,7 +201,7 @@ def can_review_assessment(user, assessment: SelfAssessment) -> bool:
     """Return, approve and reopen: the committee's editors, the school's head of schools, the city admin."""
     return (
         is_city_admin(user)
-        or assessment.school.committee_id in committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR}))
+        or assessment.school.committee_id in editor_committee_ids(user)
         or Role.HEAD_OF_SCHOOLS in _roles_at_school(user, assessment.school)
     )
 
@@ -230,12 +235,12 @@ def can_view_plans(user) -> bool:
 
 def plan_committees(user) -> QuerySet[Committee]:
     """Committees whose plans and reports the user may change: where they are editors."""
-    return Committee.objects.filter(pk__in=committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR})))
+    return Committee.objects.filter(pk__in=editor_committee_ids(user))
 
 
 def can_edit_plan(user, plan: ActionPlan) -> bool:
     """Only the committee's own editors change its plan and reports."""
-    return plan.committee_id in committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR}))
+    return plan.committee_id in editor_committee_ids(user)
 
 
 def can_manage_periods(user) -> bool:
@@ -248,15 +253,13 @@ def can_manage_periods(user) -> bool:
 
 def can_remind_now(user) -> bool:
     """Send reminders by hand: committee editors to their late schools, the city admin to everyone late."""
-    return is_city_admin(user) or bool(committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR})))
+    return is_city_admin(user) or bool(editor_committee_ids(user))
 
 
 def remindable_assessments(user) -> QuerySet[SelfAssessment]:
     if is_city_admin(user):
         return SelfAssessment.objects.all()
-    return SelfAssessment.objects.filter(
-        school__committee_id__in=committee_ids(user, only=frozenset({Role.COMMITTEE_EDITOR}))
-    )
+    return SelfAssessment.objects.filter(school__committee_id__in=editor_committee_ids(user))
 
 
 def visible_reminders(user) -> QuerySet[Reminder]:

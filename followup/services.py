@@ -728,8 +728,9 @@ def plan_overview(plan) -> list[dict]:
     return overview
 
 
-def uncovered_goals(plan) -> list:
-    return [goal for entry in plan_overview(plan) for goal, actions in entry["goals"] if not actions]
+def uncovered_goals(overview: list[dict]) -> list:
+    """The goals of a plan overview that no action serves."""
+    return [goal for entry in overview for goal, actions in entry["goals"] if not actions]
 
 
 def plan_workbook(plan, report=None) -> bytes:
@@ -763,7 +764,7 @@ def plan_workbook(plan, report=None) -> bytes:
 
     gaps = book.add_worksheet(_("Goals without action")[:31])
     gaps.write_row(0, 0, [_("Goal"), _("Text")], bold)
-    for row, goal in enumerate(uncovered_goals(plan), start=1):
+    for row, goal in enumerate(uncovered_goals(plan_overview(plan)), start=1):
         gaps.write(row, 0, goal.number)
         gaps.write(row, 1, goal.text, wrap)
     gaps.set_column(1, 1, 80)

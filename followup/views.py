@@ -419,9 +419,11 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 def _plan_context(request, plan):
     periods = list(ReportPeriod.objects.all())
     reports = {r.period_id: r for r in plan.reports.all()}
+    overview = services.plan_overview(plan)
     return {
         "plan": plan,
-        "overview": services.plan_overview(plan),
+        "overview": overview,
+        "uncovered": services.uncovered_goals(overview),
         "can_edit": permissions.can_edit_plan(request.user, plan),
         "can_reopen": permissions.can_manage_periods(request.user),
         "periods": [(p, reports.get(p.pk)) for p in periods],
@@ -433,9 +435,7 @@ def _plan_context(request, plan):
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The plan grouped by focus area and goal; goals without an action stand out."""
     plan = permissions.get_plan_for_user(request.user, pk)
-    context = _plan_context(request, plan)
-    context["uncovered"] = [g for entry in context["overview"] for g, actions in entry["goals"] if not actions]
-    return TemplateResponse(request, "followup/plan_detail.html", context)
+    return TemplateResponse(request, "followup/plan_detail.html", _plan_context(request, plan))
 
 
 def _conflict_message(request):
@@ -627,7 +627,6 @@ def plan_export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     plan = permissions.get_plan_for_user(request.user, pk)
     context = _plan_context(request, plan)
-    context["uncovered"] = [g for entry in context["overview"] for g, actions in entry["goals"] if not actions]
     context["report"] = _latest_report(plan)
     html = render_to_string("followup/plan_pdf.html", context, request=request)
     try:

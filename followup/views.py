@@ -365,18 +365,25 @@ def assessment_report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def assessment_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = permissions.get_assessment_for_user(request.user, pk)
-    html = render_to_string(
+    return _pdf_response(
+        request,
         "followup/assessment_report_pdf.html",
         {"assessment": assessment, "report": services.school_report(assessment)},
-        request=request,
+        filename=f"sjalvvardering-{assessment.school.unit_code}-{assessment.cycle.year}.pdf",
+        fallback=reverse("followup:assessment_report", args=[assessment.pk]),
     )
+
+
+def _pdf_response(request, template: str, context: dict, *, filename: str, fallback: str) -> HttpResponse:
+    """The template as a PDF download, or back to `fallback` saying why the
+    server cannot build PDFs."""
+    html = render_to_string(template, context, request=request)
     try:
         pdf = services.render_pdf(html, base_url=request.build_absolute_uri("/"))
     except services.PdfUnavailable as exc:
         messages.error(request, str(exc))
-        return redirect("followup:assessment_report", pk=assessment.pk)
+        return redirect(fallback)
     response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"sjalvvardering-{assessment.school.unit_code}-{assessment.cycle.year}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -628,15 +635,13 @@ def plan_export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     plan = permissions.get_plan_for_user(request.user, pk)
     context = _plan_context(request, plan)
     context["report"] = _latest_report(plan)
-    html = render_to_string("followup/plan_pdf.html", context, request=request)
-    try:
-        pdf = services.render_pdf(html, base_url=request.build_absolute_uri("/"))
-    except services.PdfUnavailable as exc:
-        messages.error(request, str(exc))
-        return redirect("followup:plan_detail", pk=plan.pk)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="handlingsplan-{plan.committee.code}-{plan.starts_in}.pdf"'
-    return response
+    return _pdf_response(
+        request,
+        "followup/plan_pdf.html",
+        context,
+        filename=f"handlingsplan-{plan.committee.code}-{plan.starts_in}.pdf",
+        fallback=reverse("followup:plan_detail", args=[plan.pk]),
+    )
 
 
 @login_required

@@ -210,9 +210,14 @@ class SelfAssessment(models.Model):
     def __str__(self) -> str:
         return f"{self.school.name} {self.cycle.year}"
 
+    @property
+    def is_pending(self) -> bool:
+        """Not handed in: not started, draft or returned."""
+        return self.status in EDITABLE_STATUSES
+
     def is_editable(self, today: datetime.date | None = None) -> bool:
         """Open for writing: the cycle has opened, not handed in, and not locked unless reopened."""
-        if self.status not in EDITABLE_STATUSES or not self.cycle.has_opened(today):
+        if not self.is_pending or not self.cycle.has_opened(today):
             return False
         return self.reopened or not self.cycle.is_locked(today)
 

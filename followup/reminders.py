@@ -161,7 +161,7 @@ def reminders_plan(*, today: datetime.date) -> int:
 
 def remind_late_now(*, cycle: Cycle, assessments, user) -> int:
     """Remind the principals of the given late schools at once (from the completeness page)."""
-    late = [a for a in assessments.select_related("school") if a.status in EDITABLE_STATUSES]
+    late = [a for a in assessments.select_related("school") if a.is_pending]
     occasion = f"manual-{timezone.now():%Y%m%d%H%M%S}"
     rows = _assessment_rows(cycle, late, ReminderKind.MANUAL, occasion)
     with transaction.atomic():
@@ -249,9 +249,9 @@ def build_message(reminder: Reminder) -> EmailMultiAlternatives:
             "school"
         )
         context.update(
-            handed_in=sum(1 for a in assessments if a.status not in EDITABLE_STATUSES),
+            handed_in=sum(1 for a in assessments if not a.is_pending),
             total=len(assessments),
-            late=[a.school for a in assessments if a.status in EDITABLE_STATUSES],
+            late=[a.school for a in assessments if a.is_pending],
             link=settings.SITE_URL + reverse("followup:cycle_detail", args=[reminder.cycle.year]),
         )
     if reminder.kind == ReminderKind.REPORT_DUE:

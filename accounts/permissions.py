@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import COMMITTEE_ROLES, SCHOOL_ROLES, Membership, Role, User
+from dashboards.models import YearlyReport
 from followup.models import ActionPlan, Reminder, SelfAssessment
 from schools.models import Committee, School
 from strategy.models import Strategy
@@ -267,3 +268,35 @@ def visible_reminders(user) -> QuerySet[Reminder]:
     if is_city_staff(user):
         return Reminder.objects.all()
     return Reminder.objects.filter(committee_id__in=committee_ids(user))
+
+
+# --- Dashboards and the yearly report --------------------------------------------
+
+
+def can_view_dashboards(user) -> bool:
+    """The city office sees the whole city; committee staff their own committees."""
+    return can_view_organisation(user)
+
+
+def can_view_city_dashboard(user) -> bool:
+    return is_city_staff(user)
+
+
+def can_build_yearly_report(user) -> bool:
+    """The executive board's report covers every committee: the city office's."""
+    return is_city_staff(user)
+
+
+def visible_yearly_reports(user) -> QuerySet[YearlyReport]:
+    if is_city_staff(user):
+        return YearlyReport.objects.all()
+    return YearlyReport.objects.none()
+
+
+def get_yearly_report_for_user(user, pk: int) -> YearlyReport:
+    return get_object_or_404(visible_yearly_reports(user).select_related("cycle", "requested_by"), pk=pk)
+
+
+def can_choose_quotes(user, assessment: SelfAssessment) -> bool:
+    """Choose answers to quote in the yearly report: those who review the assessment, and the analysts."""
+    return can_review_assessment(user, assessment) or is_city_staff(user)

@@ -100,6 +100,7 @@ LOCAL_APPS = [
     "schools",
     "strategy",
     "followup",
+    "dashboards",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -263,9 +264,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "followup.tasks.dispatch_pending_reminders",
         "schedule": 5 * 60.0,
     },
+    # Dashboard summaries of schools marked since the last run (a safety net for
+    # the refresh queued at each submission, return and approval).
+    "refresh-dashboard-summaries": {
+        "task": "dashboards.tasks.refresh_summaries",
+        "schedule": 60.0,
+    },
+    # Every night all summaries are rebuilt, e.g. after a school changed committee.
+    "rebuild-dashboard-summaries": {
+        "task": "dashboards.tasks.rebuild_summaries",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 # A reminder claimed by a worker that died is claimed again after this many seconds.
 REMINDER_CLAIM_TIMEOUT = env_int("REMINDER_CLAIM_TIMEOUT", default=15 * 60)
+# A dashboard figure based on fewer schools than this is shown with its count.
+DASHBOARD_SMALL_GROUP = env_int("DASHBOARD_SMALL_GROUP", default=5)
+# A yearly report a worker started more than this many seconds ago and never finished is built again.
+REPORT_CLAIM_TIMEOUT = env_int("REPORT_CLAIM_TIMEOUT", default=30 * 60)
 # Publishing a task gives up quickly when the broker is down; the outbox keeps the work.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("users/", include("accounts.urls")),
     path("strategies/", include("strategy.urls")),
     path("", include("followup.urls")),
+    path("", include("dashboards.urls")),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),

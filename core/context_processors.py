@@ -21,6 +21,8 @@ def navigation(user) -> list[dict]:
             seen.add((type(place), place.pk))
             url_name = "schools:committee_detail" if m.committee else "schools:school_detail"
             items.append({"label": place.name, "url": reverse(url_name, args=[place.pk])})
+    if permissions.can_view_dashboards(user):
+        items.append({"label": _("Dashboard"), "url": reverse("dashboards:dashboard")})
     if permissions.can_view_cycles(user):
         items.append({"label": _("Follow-up"), "url": reverse("followup:cycle_list")})
     if permissions.can_view_plans(user):

@@ -209,3 +209,25 @@ def build_plans() -> list:
             report.version = 1
             report.save()
     return plans
+
+
+def build_quotes() -> int:
+    """A few answers of this year's handed-in self-assessments chosen to be quoted in the yearly report."""
+    from dashboards.models import Highlight
+    from followup.models import AreaAnswer, AssessmentStatus
+
+    cycle = Cycle.objects.order_by("-year").first()
+    editor = User.objects.get(email="namnd@demostad.se")
+    answers = (
+        AreaAnswer.objects.filter(
+            assessment__cycle=cycle,
+            assessment__status__in=(AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED),
+            not_applicable=False,
+        )
+        .exclude(done="")
+        .order_by("assessment__school__unit_code", "area__number")
+    )
+    chosen = [answer for index, answer in enumerate(answers) if index % 7 == 0][:4]
+    for answer in chosen:
+        Highlight.objects.get_or_create(answer=answer, defaults={"chosen_by": editor})
+    return len(chosen)

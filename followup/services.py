@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
+from dashboards import summaries
 from followup.models import (
     EDITABLE_STATUSES,
     AreaAnswer,
@@ -109,7 +110,9 @@ def cycle_open(
             )
             for position, ind in enumerate(by_area.get(focus_area.pk, []))
         )
-    SelfAssessment.objects.bulk_create(SelfAssessment(cycle=cycle, school=school) for school in School.objects.active())
+    schools = list(School.objects.active())
+    SelfAssessment.objects.bulk_create(SelfAssessment(cycle=cycle, school=school) for school in schools)
+    summaries.mark_changed(cycle.pk, [s.pk for s in schools])
     return cycle
 
 
@@ -151,7 +154,7 @@ def area_answer_save(
     user sees both versions.
     """
     with transaction.atomic():
-        locked = SelfAssessment.objects.select_for_update().select_related("cycle").get(pk=assessment.pk)
+        locked = SelfAssessment.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=assessment.pk)
         if not locked.is_editable():
             raise FollowUpError(_("The self-assessment can no longer be changed."))
         answer = AreaAnswer.objects.select_for_update().filter(assessment=locked, area=area).first()
@@ -267,7 +270,11 @@ def assessment_submit(*, assessment: SelfAssessment, user: User) -> bool:
     """Hand in the assessment. Submitting twice (a double click, two tabs)
     records one submission: the second call returns False and changes nothing."""
     with transaction.atomic():
-        locked = SelfAssessment.objects.select_for_update().select_related("cycle", "school").get(pk=assessment.pk)
+        locked = (
+            SelfAssessment.objects.select_for_update(of=("self",))
+            .select_related("cycle", "school")
+            .get(pk=assessment.pk)
+        )
         if locked.status in (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED):
             return False
         if not locked.is_editable():
@@ -281,11 +288,12 @@ def assessment_submit(*, assessment: SelfAssessment, user: User) -> bool:
         locked.reopened = False
         locked._history_user = user
         locked.save()
+        summaries.mark_changed(locked.cycle_id, [locked.school_id])
     return True
 
 
 def _review(assessment: SelfAssessment, *, allowed: tuple, user: User) -> SelfAssessment:
-    locked = SelfAssessment.objects.select_for_update().select_related("cycle").get(pk=assessment.pk)
+    locked = SelfAssessment.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=assessment.pk)
     if locked.status not in allowed:
         raise FollowUpError(
             _("The self-assessment is %(status)s and cannot be handled so.")
@@ -294,6 +302,7 @@ def _review(assessment: SelfAssessment, *, allowed: tuple, user: User) -> SelfAs
     locked.reviewed_at = timezone.now()
     locked.reviewed_by = user
     locked._history_user = user
+    summaries.mark_changed(locked.cycle_id, [locked.school_id])
     return locked
 
 

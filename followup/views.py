@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from core.decorators import login_required_htmx
+from dashboards.models import Highlight
 from followup import reminders, services
 from followup.forms import (
     ActionForm,
@@ -133,6 +134,10 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_submit": permissions.can_submit_assessment(user, assessment) and assessment.is_editable(),
             "can_review": permissions.can_review_assessment(user, assessment),
             "can_view_history": permissions.can_view_history(user, assessment),
+            "can_quote": permissions.can_choose_quotes(user, assessment) and not assessment.is_pending,
+            "quoted_areas": set(
+                Highlight.objects.filter(answer__assessment=assessment).values_list("answer__area_id", flat=True)
+            ),
             "return_form": ReturnForm(),
             "approve_form": ApproveForm(),
             "locked": assessment.cycle.is_locked(),

@@ -168,7 +168,58 @@ TABLE = {
     "followup:remind_now": ("post", lambda o: {"year": o.cycle.year}, expect(302, 403, 403, 302, 302, 403, 403, 302)),
     "followup:reminder_log": ("get", lambda o: {"year": o.cycle.year}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
     "followup:period_list": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200)),
+    # Dashboards: the city office everywhere, committee staff their own committee (a query string names the place).
+    "dashboards:dashboard": (
+        "get",
+        lambda o: {"?": f"committee={o.committee_a.pk}"},
+        expect(302, 403, 403, 200, 404, 200, 200, 200),
+    ),
+    "dashboards:dashboard_csv": (
+        "get",
+        lambda o: {"key": "maturity", "?": f"school={o.school_a.pk}"},
+        expect(302, 403, 403, 200, 404, 200, 200, 200),
+    ),
+    # The executive board's yearly report covers every committee: the city office's.
+    "dashboards:report_list": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 200, 200)),
+    "dashboards:report_detail": (
+        "get",
+        lambda o: {"pk": o.yearly_report.pk},
+        expect(302, 404, 404, 404, 404, 404, 200, 200),
+    ),
+    "dashboards:report_xlsx": (
+        "get",
+        lambda o: {"pk": o.yearly_report.pk},
+        expect(302, 404, 404, 404, 404, 404, 200, 200),
+    ),
+    "dashboards:report_pdf": (
+        "get",
+        lambda o: {"pk": o.yearly_report.pk},
+        expect(302, 404, 404, 404, 404, 404, 200, 200),
+    ),
+    "dashboards:quote_toggle": (
+        "post",
+        lambda o: {"pk": o.assessment_a.pk, "number": 1},
+        expect(302, 403, 404, 302, 404, 403, 302, 302),
+    ),
 }
+
+@pytest.fixture
+def yearly_report(org, cycle_a, settings, tmp_path):
+    """A finished yearly report with both files, and an answer of school A that can be quoted."""
+    from django.core.files.base import ContentFile
+
+    from dashboards.models import ReportStatus, YearlyReport
+    from followup.models import AreaAnswer
+
+    settings.MEDIA_ROOT = tmp_path
+    report = YearlyReport(cycle=cycle_a, requested_by=org.analyst, status=ReportStatus.DONE, progress=100)
+    report.xlsx.save("arsrapport.xlsx", ContentFile(b"xlsx"), save=False)
+    report.pdf.save("arsrapport.pdf", ContentFile(b"%PDF"), save=False)
+    report.save()
+    AreaAnswer.objects.create(assessment=org.assessment_a, area=cycle_a.areas.get(number=1), level=2, done="Nät")
+    org.yearly_report = report
+    return report
+
 
 # The Django admin checks staff status itself; its index stands for all its pages.
 EXCLUDED_NAMESPACES = {"admin"}
@@ -195,10 +246,14 @@ def test_every_url_pattern_is_in_the_table():
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("url_name", list(TABLE))
-def test_each_kind_of_user_gets_the_expected_status(client, org, cycle_a, plan_a, url_name, persona):
+def test_each_kind_of_user_gets_the_expected_status(
+    client, org, cycle_a, plan_a, yearly_report, url_name, persona
+):
     method, kwargs, expected = TABLE[url_name]
     if persona != "anonymous":
         client.force_login(getattr(org, persona))
-    url = reverse(url_name, kwargs=kwargs(org))
+    kwargs = kwargs(org)
+    query = kwargs.pop("?", "")
+    url = reverse(url_name, kwargs=kwargs) + (f"?{query}" if query else "")
     response = getattr(client, method)(url)
     assert response.status_code == expected[persona], f"{persona} {method.upper()} {url}"

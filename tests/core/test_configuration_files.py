@@ -49,7 +49,9 @@ def test_every_visible_string_in_the_code_is_in_the_swedish_catalogue(tmp_path):
     import subprocess
     import sys
 
-    for name in ("manage.py", "config", "core", "accounts", "schools", "strategy", "followup", "templates", "locale"):
+    from django.conf import settings
+
+    for name in ("manage.py", "config", *settings.LOCAL_APPS, "templates", "locale"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))

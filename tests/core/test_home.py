@@ -49,12 +49,13 @@ def test_the_navigation_shows_each_kind_of_user_what_is_theirs(client, org):
 
     client.force_login(org.editor_a)
     labels = [str(item["label"]) for item in client.get(reverse("schools:committee_list")).context["nav_items"]]
-    assert labels == ["Nämnd A", "Uppföljning", "Handlingsplaner", "Strategier", "Användare"]
+    assert labels == ["Nämnd A", "Översikt", "Uppföljning", "Handlingsplaner", "Strategier", "Användare"]
 
     client.force_login(org.admin)
     labels = [str(item["label"]) for item in client.get(reverse("schools:committee_list")).context["nav_items"]]
     assert labels == [
         "Organisation",
+        "Översikt",
         "Uppföljning",
         "Handlingsplaner",
         "Strategier",

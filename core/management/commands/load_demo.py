@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import translation
 
 from accounts import demo as accounts_demo
+from dashboards import summaries
 from followup import demo as followup_demo
 from schools import demo as schools_demo
 from strategy import demo as strategy_demo
@@ -20,6 +21,9 @@ class Command(BaseCommand):
             strategies = strategy_demo.build()
             cycles = followup_demo.build()
             plans = followup_demo.build_plans()
+            followup_demo.build_quotes()
+            for cycle in cycles:
+                summaries.rebuild(cycle)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {len(schools_demo.COMMITTEES)} committees, {len(schools)} school units, "

@@ -1,0 +1,40 @@
+"""Celery tasks: thin adapters that take ids and call the services."""
+
+import smtplib
+
+from celery import shared_task
+
+from dashboards import reports, summaries
+from followup.models import Cycle
+
+
+@shared_task
+def refresh_summaries(cycle_id: int | None = None) -> int:
+    """Bring marked schools' summaries up to date: one cycle, or every cycle with marks."""
+    if cycle_id is None:
+        return summaries.refresh_all_marked()
+    return summaries.refresh(cycle_id)
+
+
+@shared_task
+def rebuild_summaries() -> int:
+    """Nightly: every cycle's summaries recomputed from the answers."""
+    return sum(summaries.rebuild(cycle) for cycle in Cycle.objects.all())
+
+
+@shared_task
+def build_yearly_report(report_id: int) -> str:
+    """Build the yearly report's files; safe to run twice (the report is claimed first)."""
+    return reports.report_build(report_id=report_id)
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=8,
+)
+def notify_report_ready(report_id: int) -> str:
+    """Tell the requester the report is ready; sent once."""
+    return reports.report_notify(report_id=report_id)

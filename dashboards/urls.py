@@ -1,0 +1,14 @@
+from django.urls import path
+
+from dashboards import views
+
+app_name = "dashboards"
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/<slug:key>.csv", views.dashboard_csv, name="dashboard_csv"),
+    path("yearly-reports/", views.report_list, name="report_list"),
+    path("yearly-reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("yearly-reports/<int:pk>/report.xlsx", views.report_download, {"kind": "xlsx"}, name="report_xlsx"),
+    path("yearly-reports/<int:pk>/report.pdf", views.report_download, {"kind": "pdf"}, name="report_pdf"),
+    path("assessments/<int:pk>/areas/<int:number>/quote/", views.quote_toggle, name="quote_toggle"),
+]

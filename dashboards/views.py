@@ -1,0 +1,151 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import permissions
+from dashboards import charts, figures, reports
+from dashboards.models import Highlight
+from followup.models import AreaAnswer, Cycle
+from schools.models import SchoolForm
+
+
+def _dashboard_for(request: HttpRequest) -> figures.Dashboard | HttpResponse:
+    """The dashboard the query string asks for, within what the user may see."""
+    user = request.user
+    permissions.require(permissions.can_view_dashboards(user))
+    cycles = Cycle.objects.select_related("strategy")
+    year = request.GET.get("year", "")
+    cycle = get_object_or_404(cycles, year=year) if year.isdigit() else cycles.order_by("-year").first()
+    if cycle is None:
+        raise Http404(_("No follow-up has been opened yet."))
+    form = request.GET.get("form", "")
+    form = form if form in SchoolForm.values else ""
+    school_id, committee_id = request.GET.get("school", ""), request.GET.get("committee", "")
+    if school_id.isdigit():
+        school = permissions.get_school_for_user(user, int(school_id))
+        permissions.require(
+            school.committee_id in set(permissions.visible_committees(user).values_list("pk", flat=True))
+        )
+        return figures.school_dashboard(cycle, school)
+    if committee_id.isdigit():
+        return figures.committee_dashboard(
+            cycle, permissions.get_committee_for_user(user, int(committee_id)), form=form
+        )
+    if school_id or committee_id:
+        raise Http404
+    if not permissions.can_view_city_dashboard(user):
+        own = permissions.visible_committees(user).first()
+        return redirect(figures.dashboard_url(cycle.year, committee=own.pk, form=form))
+    return figures.city_dashboard(cycle, form=form)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The city, a committee or a school unit for a year: the same views for what is beneath."""
+    board = _dashboard_for(request)
+    if isinstance(board, HttpResponse):
+        return board
+    user = request.user
+    return TemplateResponse(
+        request,
+        "dashboards/dashboard.html",
+        {
+            "board": board,
+            "sections": [(t, charts.svg(t.chart) if t.chart and t.rows else None) for t in board.tables],
+            "cycles": Cycle.objects.order_by("-year").values_list("year", flat=True),
+            "committees": permissions.visible_committees(user).values_list("pk", "name"),
+            "city_view": permissions.can_view_city_dashboard(user),
+            "forms": SchoolForm.choices,
+            "query": request.GET.urlencode(),
+            "can_report": permissions.can_build_yearly_report(user),
+        },
+    )
+
+
+@login_required
+def dashboard_csv(request: HttpRequest, key: str) -> HttpResponse:
+    """One table of the dashboard as CSV, for the same place and filters as the page."""
+    board = _dashboard_for(request)
+    if isinstance(board, HttpResponse):
+        return board
+    table = board.table(key)
+    if table is None:
+        raise Http404
+    place = board.school or board.committee
+    slug = f"{table.key}-{board.cycle.year}" + (f"-{place.pk}" if place else "")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
+    response.write("\ufeff")  # so Excel reads the file as UTF-8
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(table.columns)
+    writer.writerows([str(cell) for cell in row] for row in table.rows)
+    return response
+
+
+# --- The yearly report ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_list(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_build_yearly_report(request.user))
+    cycles = Cycle.objects.order_by("-year")
+    if request.method == "POST":
+        year = request.POST.get("year", "")
+        cycle = get_object_or_404(cycles, year=int(year) if year.isdigit() else 0)
+        report = reports.report_request(cycle=cycle, user=request.user)
+        messages.success(request, _("The yearly report is being built. You will get an email when it is ready."))
+        return redirect("dashboards:report_detail", pk=report.pk)
+    return TemplateResponse(
+        request,
+        "dashboards/report_list.html",
+        {
+            "reports": permissions.visible_yearly_reports(request.user).select_related("cycle", "requested_by"),
+            "cycles": cycles,
+        },
+    )
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report's progress while it is built (polled by htmx), and its files when ready."""
+    report = permissions.get_yearly_report_for_user(request.user, pk)
+    template = "dashboards/_report_status.html" if request.htmx else "dashboards/report_detail.html"
+    return TemplateResponse(request, template, {"report": report})
+
+
+@login_required
+def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    report = permissions.get_yearly_report_for_user(request.user, pk)
+    file = report.xlsx if kind == "xlsx" else report.pdf
+    if not file:
+        raise Http404
+    return FileResponse(file.open("rb"), as_attachment=True, filename=f"arsrapport-{report.cycle.year}.{kind}")
+
+
+@login_required
+@require_POST
+def quote_toggle(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Choose, or no longer choose, an area's answer to be quoted in the yearly report."""
+    assessment = permissions.get_assessment_for_user(request.user, pk)
+    permissions.require(permissions.can_choose_quotes(request.user, assessment))
+    answer = get_object_or_404(AreaAnswer, assessment=assessment, area__number=number)
+    removed, _count = Highlight.objects.filter(answer=answer).delete()
+    if not removed:
+        Highlight.objects.get_or_create(answer=answer, defaults={"chosen_by": request.user})
+    if request.htmx:
+        return TemplateResponse(
+            request,
+            "dashboards/_quote_button.html",
+            {"assessment": assessment, "answer": answer, "quoted": not removed},
+        )
+    messages.success(
+        request, _("Quoted in the yearly report.") if not removed else _("No longer quoted in the yearly report.")
+    )
+    return redirect("followup:assessment_detail", pk=assessment.pk)

@@ -1,7 +1,7 @@
 """Pre-computed summaries the dashboards read, and the executive board's yearly reports.
 
-Dashboards never aggregate the schools' answers in a request. A submission,
-return or approval marks the school in `SummaryBacklog` in the same
+Dashboards never aggregate the schools' answers in a request. A first answer,
+a submission, return or approval marks the school in `SummaryBacklog` in the same
 transaction; a worker then brings that school's `SchoolResult` and its
 committee's and the city's `Rollup` rows up to date. Rollups add up: a
 figure for several committees is the sum of their rows.
@@ -145,6 +145,12 @@ class YearlyReport(models.Model):
         verbose_name_plural = _("yearly reports")
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="yearly_report_progress_at_most_100"),
+            # One report at a time per year: a double click finds the one being built.
+            models.UniqueConstraint(
+                fields=["cycle"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_unfinished_yearly_report_per_cycle",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,8 @@
 """Bringing the dashboards' summaries up to date: the write side.
 
 `mark_changed` is called inside the transaction that changes an assessment's
-status and queues a refresh once it commits. `refresh` reads the backlog,
+status (first answer, submission, return, approval) and queues a refresh once
+it commits. `refresh` reads the backlog,
 recomputes each marked school's `SchoolResult` from its answers, then the
 rollups of the committees concerned and of the city. It is safe to run twice
 and by two workers at once (one waits for the other on the cycle's summary

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,8 +16,10 @@ from followup.models import AreaAnswer, Cycle
 from schools.models import SchoolForm
 
 
-def _dashboard_for(request: HttpRequest) -> figures.Dashboard | HttpResponse:
-    """The dashboard the query string asks for, within what the user may see."""
+def _dashboard_for(request: HttpRequest, csv_key: str = "") -> figures.Dashboard | HttpResponse:
+    """The dashboard the query string asks for, within what the user may see.
+
+    Committee staff asking for the whole city are sent to their own committee."""
     user = request.user
     permissions.require(permissions.can_view_dashboards(user))
     cycles = Cycle.objects.select_related("strategy")
@@ -41,7 +44,10 @@ def _dashboard_for(request: HttpRequest) -> figures.Dashboard | HttpResponse:
         raise Http404
     if not permissions.can_view_city_dashboard(user):
         own = permissions.visible_committees(user).first()
-        return redirect(figures.dashboard_url(cycle.year, committee=own.pk, form=form))
+        url = figures.dashboard_url(cycle.year, committee=own.pk, form=form)
+        if csv_key:
+            url = reverse("dashboards:dashboard_csv", args=[csv_key]) + url[url.index("?") :]
+        return redirect(url)
     return figures.city_dashboard(cycle, form=form)
 
 
@@ -71,7 +77,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard_csv(request: HttpRequest, key: str) -> HttpResponse:
     """One table of the dashboard as CSV, for the same place and filters as the page."""
-    board = _dashboard_for(request)
+    board = _dashboard_for(request, csv_key=key)
     if isinstance(board, HttpResponse):
         return board
     table = board.table(key)
@@ -136,6 +142,10 @@ def quote_toggle(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     assessment = permissions.get_assessment_for_user(request.user, pk)
     permissions.require(permissions.can_choose_quotes(request.user, assessment))
     answer = get_object_or_404(AreaAnswer, assessment=assessment, area__number=number)
+    if assessment.is_pending:
+        # Text still being written is not chosen: the school has not handed it in.
+        messages.error(request, _("Only answers of a handed-in self-assessment can be quoted."))
+        return redirect("followup:assessment_detail", pk=assessment.pk)
     removed, _count = Highlight.objects.filter(answer=answer).delete()
     if not removed:
         Highlight.objects.get_or_create(answer=answer, defaults={"chosen_by": request.user})

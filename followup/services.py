@@ -188,6 +188,7 @@ def area_answer_save(
             locked.status = AssessmentStatus.DRAFT
             locked._history_user = user
             locked.save(update_fields=["status"])
+            summaries.mark_changed(locked.cycle_id, [locked.school_id])
         assessment.status = locked.status
     return SaveResult(answer=answer, saved_at=answer.updated_at)
 

@@ -203,6 +203,7 @@ TABLE = {
     ),
 }
 
+
 @pytest.fixture
 def yearly_report(org, cycle_a, settings, tmp_path):
     """A finished yearly report with both files, and an answer of school A that can be quoted."""
@@ -246,9 +247,7 @@ def test_every_url_pattern_is_in_the_table():
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("url_name", list(TABLE))
-def test_each_kind_of_user_gets_the_expected_status(
-    client, org, cycle_a, plan_a, yearly_report, url_name, persona
-):
+def test_each_kind_of_user_gets_the_expected_status(client, org, cycle_a, plan_a, yearly_report, url_name, persona):
     method, kwargs, expected = TABLE[url_name]
     if persona != "anonymous":
         client.force_login(getattr(org, persona))

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import COMMITTEE_ROLES, SCHOOL_ROLES, Membership, Role, User
-from dashboards.models import YearlyReport
+from dashboards.models import Rollup, YearlyReport
 from followup.models import ActionPlan, Reminder, SelfAssessment
 from schools.models import Committee, School
 from strategy.models import Strategy
@@ -278,8 +278,35 @@ def can_view_dashboards(user) -> bool:
     return can_view_organisation(user)
 
 
+def can_view_school_dashboard(user, school: School) -> bool:
+    """A school's dashboard compares it with its committee: for those who see the committee."""
+    return is_city_staff(user) or school.committee_id in committee_ids(user)
+
+
 def can_view_city_dashboard(user) -> bool:
     return is_city_staff(user)
+
+
+def dashboard_committee_choices(user, board) -> list[tuple[int, str]]:
+    """The committees a dashboard's filter offers: every committee followed up that
+    year for the city office, their own for committee staff (read without a query)."""
+    if is_city_staff(user):
+        return [tuple(c) for c in board.meta.get("committees", [])]
+    return sorted(
+        {(m.committee_id, m.committee.name) for m in memberships(user) if m.committee_id and m.role in COMMITTEE_ROLES},
+        key=lambda c: c[1],
+    )
+
+
+def visible_summaries(user) -> QuerySet[Rollup] | None:
+    """The dashboards' summaries of everything the user sees (all school forms and bands):
+    the city's for the city office, their committees' for committee staff; None for
+    users who see single school units, whose figures are counted directly."""
+    if is_city_staff(user):
+        return Rollup.objects.filter(key=Rollup.key_for(None))
+    if committee_ids(user) and not school_ids(user):
+        return Rollup.objects.filter(key__in=[Rollup.key_for(pk) for pk in committee_ids(user)])
+    return None
 
 
 def can_build_yearly_report(user) -> bool:

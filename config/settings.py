@@ -169,6 +169,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# Sessions are read from the cache and kept in the database, so a restart or a
+# cold cache logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# --- Cache --------------------------------------------------------------------
+
+# Each web process keeps its own memory cache by default: what is cached (sessions,
+# a follow-up's questions, rendered dashboards) is keyed so that it is never stale
+# beyond its timeout, and the web does not depend on Redis being up.
+CACHES = {
+    "default": env_url(
+        "CACHE_URL",
+        default="locmemcache://",
+        parse=env.cache_url_config,
+        schemes={"locmemcache", "dummycache", "redis", "rediss"},
+    )
+}
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60  # an invitation link is valid for three days
 
 # --- Language and time ------------------------------------------------------

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dashboards.models import CycleSummary, Rollup, SchoolResult
@@ -134,8 +135,68 @@ class Dashboard:
         return next((t for t in self.tables if t.key == key), None)
 
     @property
+    def meta(self) -> dict:
+        return _summary(self.cycle)[0]
+
+    @property
     def form_label(self) -> str:
         return str(dict(SchoolForm.choices).get(self.form, ""))
+
+
+@dataclass
+class Scope:
+    """Which dashboard: a year, and the whole city, a committee or a school unit, perhaps one school form."""
+
+    cycle: Cycle
+    committee: Committee | None = None
+    school: School | None = None
+    form: str = ""
+
+    @property
+    def level(self) -> str:
+        return "school" if self.school else "committee" if self.committee else "city"
+
+    @property
+    def meta(self) -> dict:
+        return _summary(self.cycle)[0]
+
+    @property
+    def refreshed_at(self) -> datetime.datetime | None:
+        return _summary(self.cycle)[1]
+
+    @property
+    def form_label(self) -> str:
+        return str(dict(SchoolForm.choices).get(self.form, ""))
+
+    @property
+    def small_group(self) -> int:
+        return settings.DASHBOARD_SMALL_GROUP
+
+    @property
+    def query(self) -> str:
+        """The query string that names this dashboard."""
+        return dashboard_url(
+            self.cycle.year,
+            committee=self.committee.pk if self.committee and not self.school else None,
+            school=self.school.pk if self.school else None,
+            form=self.form,
+        ).split("?", 1)[1]
+
+    def cache_key(self) -> str:
+        """Changes with every refresh of the summaries, the language and the small-group limit."""
+        refreshed = self.refreshed_at.timestamp() if self.refreshed_at else "none"
+        place = self.school.pk if self.school else self.committee.pk if self.committee else ""
+        return (
+            f"dashboard:v1:{self.cycle.pk}:{self.level}:{place}:{self.form}:{refreshed}:"
+            f"{get_language()}:{self.small_group}"
+        )
+
+    def build(self) -> Dashboard:
+        if self.school:
+            return school_dashboard(self.cycle, self.school)
+        if self.committee:
+            return committee_dashboard(self.cycle, self.committee, form=self.form)
+        return city_dashboard(self.cycle, form=self.form)
 
 
 def dashboard_url(cycle_year: int, *, committee: int | None = None, school: int | None = None, form: str = "") -> str:
@@ -458,7 +519,12 @@ def _goal_count(meta: dict) -> int:
 
 
 def _summary(cycle: Cycle) -> tuple[dict, datetime.datetime | None]:
-    summary = CycleSummary.objects.filter(cycle=cycle).first()
+    """The cycle's summary row, read with the cycle when it was fetched with select_related("summary")."""
+    relation = Cycle.summary.related
+    summary = relation.get_cached_value(cycle) if relation.is_cached(cycle) else None
+    if summary is None:  # not read with the cycle, or not there when it was
+        summary = CycleSummary.objects.filter(cycle=cycle).first()
+        relation.set_cached_value(cycle, summary)
     if summary is None:
         return {}, None
     return summary.meta, summary.refreshed_at

@@ -90,10 +90,15 @@ class Rollup(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cycle", "key"], name="one_rollup_per_group")]
-        indexes = [models.Index(fields=["cycle", "school_form", "ses_band"])]
+        indexes = [models.Index(fields=["cycle", "school_form", "ses_band"]), models.Index(fields=["key"])]
 
     def __str__(self) -> str:
         return f"{self.cycle_id}: {self.key}"
+
+    @staticmethod
+    def key_for(committee_id: int | None, form: str = "", band: int | None = None) -> str:
+        """The key of a group: a committee (None: the city), a school form ('': all), a band (None: all)."""
+        return f"{'city' if committee_id is None else f'c{committee_id}'}|{form}|{'*' if band is None else band}"
 
 
 class Highlight(models.Model):

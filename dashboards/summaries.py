@@ -22,7 +22,7 @@ from django.utils import timezone
 from core.tasks import enqueue
 from dashboards.models import CycleSummary, Rollup, SchoolResult, SummaryBacklog
 from followup.models import AreaAnswer, AssessmentStatus, Cycle, IndicatorAnswer, SelfAssessment
-from schools.models import SchoolFormOffering
+from schools.models import Committee, SchoolFormOffering
 from strategy.models import Direction
 
 HANDED_IN = (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED)
@@ -53,6 +53,12 @@ def cycle_meta(cycle: Cycle) -> dict:
         "deadline": cycle.deadline.isoformat(),
         "areas": [[a.number, a.title] for a in cycle.areas.all()],
         "goal_count": sum(len(a.goals) for a in cycle.areas.all()),
+        "committees": list(
+            Committee.objects.filter(schools__assessments__cycle=cycle)
+            .distinct()
+            .order_by("name")
+            .values_list("pk", "name")
+        ),
         "levels": [[lv.level, lv.label] for lv in cycle.levels.all()],
         "indicators": [
             {
@@ -168,10 +174,9 @@ class Tally:
                 entry[name] += theirs[name]
 
     def as_rollup(self, cycle: Cycle, *, committee_id: int | None, form: str, band: int | None) -> Rollup:
-        key = f"{'city' if committee_id is None else f'c{committee_id}'}|{form}|{'*' if band is None else band}"
         return Rollup(
             cycle=cycle,
-            key=key,
+            key=Rollup.key_for(committee_id, form, band),
             committee_id=committee_id,
             school_form=form,
             ses_band=band,
@@ -213,8 +218,9 @@ def _targets(meta: dict) -> dict[str, tuple[float | None, str]]:
 
 def _lock_summary(cycle: Cycle) -> CycleSummary:
     """The cycle's summary row, locked: refreshes of one cycle run one at a time."""
-    CycleSummary.objects.get_or_create(cycle=cycle)
-    return CycleSummary.objects.select_for_update().get(cycle=cycle)
+    # By id: a summary object made from the instance would be cached on it, stale after this refresh.
+    CycleSummary.objects.get_or_create(cycle_id=cycle.pk)
+    return CycleSummary.objects.select_for_update().get(cycle_id=cycle.pk)
 
 
 def _store(cycle: Cycle, summary: CycleSummary, results: list[SchoolResult], committee_ids: set[int] | None) -> None:

@@ -2,10 +2,13 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,30 +19,27 @@ from followup.models import AreaAnswer, Cycle
 from schools.models import SchoolForm
 
 
-def _dashboard_for(request: HttpRequest, csv_key: str = "") -> figures.Dashboard | HttpResponse:
+def _scope_for(request: HttpRequest, csv_key: str = "") -> figures.Scope | HttpResponse:
     """The dashboard the query string asks for, within what the user may see.
 
     Committee staff asking for the whole city are sent to their own committee."""
     user = request.user
     permissions.require(permissions.can_view_dashboards(user))
-    cycles = Cycle.objects.select_related("strategy")
+    cycles = list(Cycle.objects.select_related("strategy", "summary").order_by("-year"))
     year = request.GET.get("year", "")
-    cycle = get_object_or_404(cycles, year=year) if year.isdigit() else cycles.order_by("-year").first()
+    cycle = next((c for c in cycles if str(c.year) == year), None) if year else (cycles[0] if cycles else None)
     if cycle is None:
         raise Http404(_("No follow-up has been opened yet."))
+    request.dashboard_cycles = cycles
     form = request.GET.get("form", "")
     form = form if form in SchoolForm.values else ""
     school_id, committee_id = request.GET.get("school", ""), request.GET.get("committee", "")
     if school_id.isdigit():
         school = permissions.get_school_for_user(user, int(school_id))
-        permissions.require(
-            school.committee_id in set(permissions.visible_committees(user).values_list("pk", flat=True))
-        )
-        return figures.school_dashboard(cycle, school)
+        permissions.require(permissions.can_view_school_dashboard(user, school))
+        return figures.Scope(cycle, committee=school.committee, school=school)
     if committee_id.isdigit():
-        return figures.committee_dashboard(
-            cycle, permissions.get_committee_for_user(user, int(committee_id)), form=form
-        )
+        return figures.Scope(cycle, committee=permissions.get_committee_for_user(user, int(committee_id)), form=form)
     if school_id or committee_id:
         raise Http404
     if not permissions.can_view_city_dashboard(user):
@@ -48,27 +48,43 @@ def _dashboard_for(request: HttpRequest, csv_key: str = "") -> figures.Dashboard
         if csv_key:
             url = reverse("dashboards:dashboard_csv", args=[csv_key]) + url[url.index("?") :]
         return redirect(url)
-    return figures.city_dashboard(cycle, form=form)
+    return figures.Scope(cycle, form=form)
+
+
+# A rendered dashboard is kept this long; its key changes with every refresh of the
+# summaries, so this bounds only how long a change to an action plan takes to show.
+RENDERED_TIMEOUT = 60
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The city, a committee or a school unit for a year: the same views for what is beneath."""
-    board = _dashboard_for(request)
-    if isinstance(board, HttpResponse):
-        return board
+    scope = _scope_for(request)
+    if isinstance(scope, HttpResponse):
+        return scope
+    key = scope.cache_key()
+    body = cache.get(key)
+    if body is None:
+        board = scope.build()
+        body = render_to_string(
+            "dashboards/_sections.html",
+            {
+                "sections": [(t, charts.svg(t.chart) if t.chart and t.rows else None) for t in board.tables],
+                "query": scope.query,
+            },
+        )
+        cache.set(key, body, RENDERED_TIMEOUT)
     user = request.user
     return TemplateResponse(
         request,
         "dashboards/dashboard.html",
         {
-            "board": board,
-            "sections": [(t, charts.svg(t.chart) if t.chart and t.rows else None) for t in board.tables],
-            "cycles": Cycle.objects.order_by("-year").values_list("year", flat=True),
-            "committees": permissions.visible_committees(user).values_list("pk", "name"),
+            "board": scope,
+            "sections_html": mark_safe(body),  # noqa: S308 - rendered by the template above
+            "cycles": [c.year for c in request.dashboard_cycles],
+            "committees": permissions.dashboard_committee_choices(user, scope),
             "city_view": permissions.can_view_city_dashboard(user),
             "forms": SchoolForm.choices,
-            "query": request.GET.urlencode(),
             "can_report": permissions.can_build_yearly_report(user),
         },
     )
@@ -77,9 +93,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard_csv(request: HttpRequest, key: str) -> HttpResponse:
     """One table of the dashboard as CSV, for the same place and filters as the page."""
-    board = _dashboard_for(request, csv_key=key)
-    if isinstance(board, HttpResponse):
-        return board
+    scope = _scope_for(request, csv_key=key)
+    if isinstance(scope, HttpResponse):
+        return scope
+    board = scope.build()
     table = board.table(key)
     if table is None:
         raise Http404

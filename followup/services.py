@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
@@ -27,7 +28,7 @@ from followup.models import (
     SelfAssessment,
 )
 from schools.models import School
-from strategy.models import Indicator, Reporter, Strategy
+from strategy.models import Goal, Indicator, Reporter, Strategy
 
 
 class FollowUpError(Exception):
@@ -176,10 +177,12 @@ def area_answer_save(
         answer.updated_by = user
         answer._history_user = user
         answer.save()
+        stored = {
+            v.indicator_id: v
+            for v in IndicatorAnswer.objects.filter(assessment=locked, indicator_id__in=list(data.indicator_values))
+        }
         for indicator_id, value in data.indicator_values.items():
-            current = IndicatorAnswer.objects.filter(assessment=locked, indicator_id=indicator_id).first()
-            if current is None:
-                current = IndicatorAnswer(assessment=locked, indicator_id=indicator_id)
+            current = stored.get(indicator_id) or IndicatorAnswer(assessment=locked, indicator_id=indicator_id)
             if current.pk is None or current.value != value:
                 current.value = value
                 current._history_user = user
@@ -211,33 +214,79 @@ def start_from_last_year(*, assessment: SelfAssessment, area: CycleArea, user: U
     return not result.conflict
 
 
-def previous_assessment(assessment: SelfAssessment) -> SelfAssessment | None:
+def previous_answer(assessment: SelfAssessment, area: CycleArea) -> AreaAnswer | None:
+    """The answer for the same focus area of the strategy in the school's latest earlier year, if any."""
+    same_area = Q(area__focus_area_id=area.focus_area_id) if area.focus_area_id else Q(area__number=area.number)
     return (
-        SelfAssessment.objects.filter(school_id=assessment.school_id, cycle__year__lt=assessment.cycle.year)
-        .select_related("cycle")
-        .order_by("-cycle__year")
+        AreaAnswer.objects.filter(
+            same_area,
+            assessment__school_id=assessment.school_id,
+            assessment__cycle__year__lt=assessment.cycle.year,
+        )
+        .select_related("area", "assessment__cycle")
+        .order_by("-assessment__cycle__year")
         .first()
     )
-
-
-def previous_answer(assessment: SelfAssessment, area: CycleArea) -> AreaAnswer | None:
-    """Last year's answer for the same focus area of the strategy, if any."""
-    previous = previous_assessment(assessment)
-    if previous is None:
-        return None
-    same_area = Q(area__focus_area_id=area.focus_area_id) if area.focus_area_id else Q(area__number=area.number)
-    return previous.area_answers.filter(same_area).select_related("area").first()
 
 
 # --- Submitting and reviewing ----------------------------------------------
 
 
-def missing_by_area(assessment: SelfAssessment) -> dict[int, list[str]]:
+@dataclass
+class CycleStructure:
+    """What a cycle asks: its areas (each with `indicator_list`) and maturity levels."""
+
+    areas: list[CycleArea]
+    levels: list[CycleLevel]
+
+    def area(self, number: int) -> CycleArea | None:
+        return next((a for a in self.areas if a.number == number), None)
+
+    def following(self, area: CycleArea) -> CycleArea | None:
+        return next((a for a in self.areas if a.number > area.number), None)
+
+
+def cycle_structure(cycle: Cycle) -> CycleStructure:
+    """The cycle's areas, indicators and levels, cached: they are copied when the
+    cycle opens and never change afterwards."""
+    key = f"cycle-structure:v1:{cycle.pk}"
+    structure = cache.get(key)
+    if structure is None:
+        areas = list(cycle.areas.prefetch_related("indicators"))
+        for area in areas:
+            area.indicator_list = list(area.indicators.all())
+        structure = CycleStructure(areas=areas, levels=list(cycle.levels.all()))
+        cache.set(key, structure, timeout=60 * 60)
+    return structure
+
+
+@dataclass
+class AssessmentData:
+    """An assessment's answers and indicator values, read once for a page."""
+
+    structure: CycleStructure
+    answers: dict[int, AreaAnswer]  # by area id
+    values: dict[int, Decimal | None]  # by cycle indicator id
+
+    def indicators_for(self, assessment: SelfAssessment, area: CycleArea) -> list[CycleIndicator]:
+        """The area's indicators the school reports: the city's and its committee's own."""
+        return [i for i in area.indicator_list if i.owner_id in (None, assessment.school.committee_id)]
+
+
+def assessment_data(assessment: SelfAssessment) -> AssessmentData:
+    return AssessmentData(
+        structure=cycle_structure(assessment.cycle),
+        answers={a.area_id: a for a in assessment.area_answers.all()},
+        values={v.indicator_id: v.value for v in assessment.indicator_answers.all()},
+    )
+
+
+def missing_by_area(assessment: SelfAssessment, data: AssessmentData | None = None) -> dict[int, list[str]]:
     """What must still be filled in, per area id, before the assessment can be submitted."""
-    answers = {a.area_id: a for a in assessment.area_answers.all()}
-    values = {v.indicator_id: v.value for v in assessment.indicator_answers.all()}
+    data = data or assessment_data(assessment)
+    answers, values = data.answers, data.values
     missing: dict[int, list[str]] = {}
-    for area in assessment.cycle.areas.prefetch_related("indicators"):
+    for area in data.structure.areas:
         answer = answers.get(area.pk)
         gaps = missing[area.pk] = []
         if answer is not None and answer.not_applicable:
@@ -250,15 +299,15 @@ def missing_by_area(assessment: SelfAssessment) -> dict[int, list[str]]:
             gaps.append(_("what has been done"))
         if answer is None or not answer.next_steps.strip():
             gaps.append(_("what to develop next"))
-        for indicator in area.indicators.all():
-            if indicator.owner_id in (None, assessment.school.committee_id) and values.get(indicator.pk) is None:
+        for indicator in data.indicators_for(assessment, area):
+            if values.get(indicator.pk) is None:
                 gaps.append(_("indicator %(code)s %(name)s") % {"code": indicator.code, "name": indicator.name})
     return missing
 
 
 def missing_for_submission(assessment: SelfAssessment) -> list[str]:
     """Everything still missing, each named with its area."""
-    areas = {a.pk: a for a in assessment.cycle.areas.all()}
+    areas = {a.pk: a for a in cycle_structure(assessment.cycle).areas}
     return [
         _("Area %(number)s %(title)s: %(what)s")
         % {"number": areas[area_id].number, "title": areas[area_id].title, "what": gap}
@@ -706,36 +755,53 @@ def plan_overview(plan) -> list[dict]:
     for action in actions:
         for goal in action.goals.all():
             by_goal.setdefault(goal.pk, []).append(action)
-    latest = Cycle.objects.filter(strategy=plan.strategy).order_by("-year").first()
-    ratings: dict[int, AreaRatings] = {}
-    if latest is not None:
-        levels = list(latest.levels.all())
-        rows = (
-            AreaAnswer.objects.filter(
-                assessment__cycle=latest,
-                assessment__school__committee=plan.committee,
-                assessment__status__in=(AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED),
-                not_applicable=False,
-                level__isnull=False,
-            )
-            .values("area__focus_area_id", "level")
-            .annotate(n=Count("id"))
-        )
-        counted: dict[int, dict[int, int]] = {}
-        for row in rows:
-            counted.setdefault(row["area__focus_area_id"], {})[row["level"]] = row["n"]
-        for focus_area_id, per_level in counted.items():
-            ratings[focus_area_id] = AreaRatings(
-                year=latest.year,
-                counts=[(lv.level, lv.label, per_level.get(lv.level, 0)) for lv in levels],
-                total=sum(per_level.values()),
-                lowest=per_level.get(levels[0].level, 0) if levels else 0,
-            )
+    ratings = _committee_ratings(plan)
+    goals_by_area: dict[int, list] = {}
+    for goal in Goal.objects.filter(focus_area__strategy_id=plan.strategy_id).select_related("focus_area"):
+        goals_by_area.setdefault(goal.focus_area_id, []).append(goal)
     overview = []
-    for area in plan.strategy.focus_areas.prefetch_related("goals"):
-        goals = [(goal, by_goal.get(goal.pk, [])) for goal in area.goals.all()]
-        overview.append({"area": area, "goals": goals, "ratings": ratings.get(area.pk)})
+    for goals in sorted(goals_by_area.values(), key=lambda g: g[0].focus_area.number):
+        area = goals[0].focus_area
+        overview.append(
+            {
+                "area": area,
+                "goals": [(goal, by_goal.get(goal.pk, [])) for goal in goals],
+                "ratings": ratings.get(area.number),
+            }
+        )
     return overview
+
+
+def _committee_ratings(plan) -> dict[int, AreaRatings]:
+    """Per focus area number, how the committee's schools rated it in the latest
+    follow-up: read from the dashboards' summary of the committee."""
+    from dashboards.models import Rollup
+
+    rollup = (
+        Rollup.objects.filter(
+            cycle__strategy_id=plan.strategy_id,
+            committee_id=plan.committee_id,
+            school_form="",
+            ses_band__isnull=True,
+        )
+        .select_related("cycle__summary")
+        .order_by("-cycle__year")
+        .first()
+    )
+    if rollup is None:
+        return {}
+    levels = rollup.cycle.summary.meta.get("levels", [])
+    ratings = {}
+    for number, entry in rollup.areas.items():
+        counts = [(level, label, entry["levels"].get(str(level), 0)) for level, label in levels]
+        if entry["n"]:
+            ratings[int(number)] = AreaRatings(
+                year=rollup.cycle.year,
+                counts=counts,
+                total=entry["n"],
+                lowest=counts[0][2] if counts else 0,
+            )
+    return ratings
 
 
 def uncovered_goals(overview: list[dict]) -> list:

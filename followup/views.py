@@ -1,6 +1,9 @@
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, F, FilteredRelation, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -25,24 +28,43 @@ from followup.forms import (
     ReportForm,
     ReturnForm,
 )
-from followup.models import Action, AssessmentStatus, Cycle, PeriodReport, ReportPeriod, SelfAssessment
+from followup.models import (
+    Action,
+    AreaAnswer,
+    AssessmentStatus,
+    Cycle,
+    PeriodReport,
+    ReportPeriod,
+    SelfAssessment,
+)
 from strategy.models import Indicator, Reporter
 
 
 @login_required
 def cycle_list(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_view_cycles(request.user))
-    visible = permissions.visible_assessments(request.user)
-    cycles = Cycle.objects.select_related("strategy").annotate(
-        total=Count("assessments", filter=Q(assessments__in=visible)),
-        handed_in=Count(
-            "assessments",
-            filter=Q(
-                assessments__in=visible,
-                assessments__status__in=(AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED),
-            ),
-        ),
-    )
+    cycles = list(Cycle.objects.select_related("strategy"))
+    summaries = permissions.visible_summaries(request.user)
+    if summaries is not None:
+        # The city office and committee staff: counted from the dashboards' summaries.
+        counts: dict[int, list[int]] = {}
+        for cycle_id, schools, statuses in summaries.values_list("cycle_id", "schools", "statuses"):
+            entry = counts.setdefault(cycle_id, [0, 0])
+            entry[0] += schools
+            entry[1] += sum(statuses.get(s, 0) for s in (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED))
+    else:
+        # A head of schools or a principal: their own few units, counted directly.
+        counts = {
+            row["cycle_id"]: [row["total"], row["handed_in"]]
+            for row in permissions.visible_assessments(request.user)
+            .values("cycle_id")
+            .annotate(
+                total=Count("id"),
+                handed_in=Count("id", filter=Q(status__in=(AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED))),
+            )
+        }
+    for cycle in cycles:
+        cycle.total, cycle.handed_in = counts.get(cycle.pk, (0, 0))
     return TemplateResponse(
         request,
         "followup/cycle_list.html",
@@ -84,15 +106,28 @@ def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in AssessmentStatus.values:
         assessments = assessments.filter(status=status)
-    counts = dict(
-        permissions.visible_assessments(request.user).filter(cycle=cycle).values_list("status").annotate(n=Count("id"))
-    )
+    summaries = permissions.visible_summaries(request.user)
+    if summaries is not None:  # the city office and committee staff: counted by the dashboards' summaries
+        counts: dict[str, int] = {}
+        for statuses in summaries.filter(cycle=cycle).values_list("statuses", flat=True):
+            for value in AssessmentStatus.values:
+                counts[value] = counts.get(value, 0) + statuses.get(value, 0)
+    else:
+        counts = dict(
+            permissions.visible_assessments(request.user)
+            .filter(cycle=cycle)
+            .values_list("status")
+            .annotate(n=Count("id"))
+        )
+    page = Paginator(assessments, 50).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "followup/cycle_detail.html",
         {
             "cycle": cycle,
-            "assessments": assessments,
+            "assessments": page.object_list,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "counts": [(value, label, counts.get(value, 0)) for value, label in AssessmentStatus.choices],
             "status": status,
             "today": timezone.localdate(),
@@ -101,9 +136,9 @@ def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-def _progress(assessment: SelfAssessment) -> tuple[list, int]:
-    missing = services.missing_by_area(assessment)
-    areas = [(area, missing.get(area.pk, [])) for area in assessment.cycle.areas.all()]
+def _progress(assessment: SelfAssessment, data: services.AssessmentData) -> tuple[list, int]:
+    missing = services.missing_by_area(assessment, data)
+    areas = [(area, missing.get(area.pk, [])) for area in data.structure.areas]
     return areas, sum(1 for _area, gaps in areas if not gaps)
 
 
@@ -111,44 +146,39 @@ def _progress(assessment: SelfAssessment) -> tuple[list, int]:
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole self-assessment, read-only, with the review actions."""
     assessment = permissions.get_assessment_for_user(request.user, pk)
-    answers = {a.area_id: a for a in assessment.area_answers.all()}
-    values = {v.indicator_id: v.value for v in assessment.indicator_answers.all()}
-    areas = []
-    for area in assessment.cycle.areas.prefetch_related("indicators"):
-        indicators = [
-            (i, values.get(i.pk)) for i in area.indicators.all() if i.owner_id in (None, assessment.school.committee_id)
-        ]
-        areas.append((area, answers.get(area.pk), indicators))
-    area_progress, complete = _progress(assessment)
+    data = services.assessment_data(assessment)
+    areas = [
+        (
+            area,
+            data.answers.get(area.pk),
+            [(i, data.values.get(i.pk)) for i in data.indicators_for(assessment, area)],
+        )
+        for area in data.structure.areas
+    ]
+    area_progress, complete = _progress(assessment, data)
     user = request.user
+    can_quote = permissions.can_choose_quotes(user, assessment) and not assessment.is_pending
+    quoted = Highlight.objects.filter(answer__assessment=assessment).values_list("answer__area_id", flat=True)
     return TemplateResponse(
         request,
         "followup/assessment_detail.html",
         {
             "assessment": assessment,
             "areas": areas,
-            "levels": {lv.level: lv for lv in assessment.cycle.levels.all()},
+            "levels": {lv.level: lv for lv in data.structure.levels},
             "area_progress": area_progress,
             "complete": complete,
             "can_edit": permissions.can_edit_assessment(user, assessment) and assessment.is_editable(),
             "can_submit": permissions.can_submit_assessment(user, assessment) and assessment.is_editable(),
             "can_review": permissions.can_review_assessment(user, assessment),
             "can_view_history": permissions.can_view_history(user, assessment),
-            "can_quote": permissions.can_choose_quotes(user, assessment) and not assessment.is_pending,
-            "quoted_areas": set(
-                Highlight.objects.filter(answer__assessment=assessment).values_list("answer__area_id", flat=True)
-            ),
+            "can_quote": can_quote,
+            "quoted_areas": set(quoted) if can_quote else set(),
             "return_form": ReturnForm(),
             "approve_form": ApproveForm(),
             "locked": assessment.cycle.is_locked(),
         },
     )
-
-
-def _area_context(assessment, area):
-    indicators = area.indicators.for_school(assessment.school)
-    levels = list(assessment.cycle.levels.all())
-    return indicators, levels
 
 
 @login_required_htmx
@@ -157,13 +187,16 @@ def assessment_area(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """The form for one focus area. Saved by htmx a moment after typing
     (autosave), or by the Save button without JavaScript."""
     assessment = permissions.get_assessment_for_user(request.user, pk)
-    area = get_object_or_404(assessment.cycle.areas, number=number)
+    structure = services.cycle_structure(assessment.cycle)
+    area = structure.area(number)
+    if area is None:
+        raise Http404
     if not permissions.can_edit_assessment(request.user, assessment):
         if request.method == "POST":
             permissions.require(False)
         return redirect(f"{assessment_url(assessment)}#area-{area.number}")
-    indicators, levels = _area_context(assessment, area)
-    answer = services.area_answer_for(assessment, area)
+    levels = structure.levels
+    indicators = [i for i in area.indicator_list if i.owner_id in (None, assessment.school.committee_id)]
     if not assessment.is_editable():
         if request.htmx:
             return _autosave_response(request, state="locked")
@@ -203,19 +236,23 @@ def assessment_area(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                 request, _("Saved %(time)s.") % {"time": timezone.localtime(result.saved_at).strftime("%H:%M")}
             )
             if "next" in request.POST:
-                following = assessment.cycle.areas.filter(number__gt=area.number).first()
+                following = structure.following(area)
                 if following:
                     return redirect("followup:assessment_area", pk=assessment.pk, number=following.number)
                 return redirect("followup:assessment_submit", pk=assessment.pk)
             return redirect("followup:assessment_area", pk=assessment.pk, number=area.number)
     else:
-        values = {v.indicator_id: v.value for v in assessment.indicator_answers.filter(indicator__in=indicators)}
+        data = services.assessment_data(assessment)
+        answer = data.answers.get(area.pk) or AreaAnswer(assessment=assessment, area=area)
+        values = {i.pk: data.values.get(i.pk) for i in indicators}
         form = AreaAnswerForm(initial=AreaAnswerForm.initial_for(answer, values), levels=levels, indicators=indicators)
+        return _area_page(request, assessment, area, form, data=data)
     return _area_page(request, assessment, area, form)
 
 
-def _area_page(request, assessment, area, form, conflict=None):
-    area_progress, complete = _progress(assessment)
+def _area_page(request, assessment, area, form, conflict=None, data=None):
+    data = data or services.assessment_data(assessment)
+    area_progress, complete = _progress(assessment, data)
     previous = services.previous_answer(assessment, area)
     return TemplateResponse(
         request,
@@ -228,7 +265,7 @@ def _area_page(request, assessment, area, form, conflict=None):
             "area_progress": area_progress,
             "complete": complete,
             "conflict": conflict,
-            "following": assessment.cycle.areas.filter(number__gt=area.number).first(),
+            "following": data.structure.following(area),
         },
     )
 
@@ -429,8 +466,13 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 
 def _plan_context(request, plan):
-    periods = list(ReportPeriod.objects.all())
-    reports = {r.period_id: r for r in plan.reports.all()}
+    # Every period with this plan's report, if any, in one query.
+    periods = ReportPeriod.objects.annotate(
+        plan_report=FilteredRelation("reports", condition=Q(reports__plan=plan)),
+        report_id=F("plan_report__id"),
+        report_updated_at=F("plan_report__updated_at"),
+        report_reopened=F("plan_report__reopened"),
+    )
     overview = services.plan_overview(plan)
     return {
         "plan": plan,
@@ -438,7 +480,10 @@ def _plan_context(request, plan):
         "uncovered": services.uncovered_goals(overview),
         "can_edit": permissions.can_edit_plan(request.user, plan),
         "can_reopen": permissions.can_manage_periods(request.user),
-        "periods": [(p, reports.get(p.pk)) for p in periods],
+        "periods": [
+            (p, SimpleNamespace(updated_at=p.report_updated_at, reopened=p.report_reopened) if p.report_id else None)
+            for p in periods
+        ],
         "today": timezone.localdate(),
     }
 

@@ -37,19 +37,19 @@ def build() -> list[Strategy]:
     services.committee_indicator_save(
         indicator=indicator, committee=norra, targets={2025: Decimal(60), 2026: Decimal(75), 2027: Decimal(90)}
     )
-    _carry_targets_forward(stockholm)
+    this_year = timezone.localdate().year
+    carry_targets_forward(stockholm, range(this_year - 2, this_year + 2))
     return strategies
 
 
-def _carry_targets_forward(strategy: Strategy) -> None:
+def carry_targets_forward(strategy: Strategy, years) -> None:
     """The 2011 strategy's targets end in 2015; the demo city keeps its last
     target for each year it follows up, so the dashboards have targets to show."""
-    this_year = timezone.localdate().year
     for indicator in Indicator.objects.filter(goal__focus_area__strategy=strategy, owner=None).prefetch_related(
         "targets"
     ):
         targets = sorted(indicator.targets.all(), key=lambda t: t.year)
         if not targets:
             continue
-        for year in range(this_year - 2, this_year + 2):
+        for year in years:
             Target.objects.get_or_create(indicator=indicator, year=year, defaults={"value": targets[-1].value})

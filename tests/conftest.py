@@ -21,6 +21,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (sessions, a cycle's questions, rendered dashboards)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     # A request leaves its language active in the thread; start each test in Swedish.
     translation.activate("sv")

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, JSONField, Q, Value, When
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
@@ -578,7 +578,20 @@ def _rollups(cycle: Cycle, committee_id: int | None, form: str):
         )
         & mine
     )
-    return Rollup.objects.filter(this_year | earlier).select_related("cycle", "committee")
+    # Indicator figures are read only for the rows the indicator table shows (own and the city's):
+    # decoding them for every committee's row would cost more than the rest of the page.
+    needed = Q(cycle=cycle, key__in=[Rollup.key_for(committee_id, form), Rollup.key_for(None, form)])
+    rows = list(
+        Rollup.objects.filter(this_year | earlier)
+        .select_related("cycle", "committee")
+        .defer("indicators")
+        .annotate(
+            indicator_figures=Case(When(needed, then=F("indicators")), default=Value(None), output_field=JSONField())
+        )
+    )
+    for row in rows:
+        row.indicators = row.indicator_figures or {}
+    return rows
 
 
 def city_dashboard(cycle: Cycle, *, form: str = "") -> Dashboard:

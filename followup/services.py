@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -408,34 +408,36 @@ class AreaRow:
 def school_report(assessment: SelfAssessment) -> dict:
     """The school's levels per area beside its committee's and the city's
     averages for the year (handed-in assessments only), and its own trend."""
+    from dashboards.models import Rollup
+
     cycle = assessment.cycle
     answers = {a.area_id: a for a in assessment.area_answers.all()}
-    handed_in = AreaAnswer.objects.filter(
-        assessment__cycle=cycle,
-        assessment__status__in=(AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED),
-        not_applicable=False,
-        level__isnull=False,
-    )
-    city = {r["area"]: r for r in handed_in.values("area").annotate(avg=Avg("level"), n=Count("id"))}
-    committee = {
-        r["area"]: r
-        for r in handed_in.filter(assessment__school__committee_id=assessment.school.committee_id)
-        .values("area")
-        .annotate(avg=Avg("level"), n=Count("id"))
+    # The committee's and the city's means come from the dashboards' summaries.
+    committee_id = assessment.school.committee_id
+    groups = {
+        r.committee_id: r.areas
+        for r in Rollup.objects.filter(cycle=cycle, key__in=[Rollup.key_for(None), Rollup.key_for(committee_id)])
     }
+
+    def mean(group: int | None, number: int) -> tuple[float | None, int]:
+        entry = groups.get(group, {}).get(str(number))
+        return (entry["sum"] / entry["n"], entry["n"]) if entry and entry["n"] else (None, 0)
+
     rows = []
-    for area in cycle.areas.all():
+    for area in cycle_structure(cycle).areas:
         answer = answers.get(area.pk)
+        committee_mean, committee_count = mean(committee_id, area.number)
+        city_mean, city_count = mean(None, area.number)
         rows.append(
             AreaRow(
                 number=area.number,
                 title=area.title,
                 school=answer.level if answer and not answer.not_applicable else None,
                 not_applicable=bool(answer and answer.not_applicable),
-                committee=committee.get(area.pk, {}).get("avg"),
-                committee_count=committee.get(area.pk, {}).get("n", 0),
-                city=city.get(area.pk, {}).get("avg"),
-                city_count=city.get(area.pk, {}).get("n", 0),
+                committee=committee_mean,
+                committee_count=committee_count,
+                city=city_mean,
+                city_count=city_count,
             )
         )
     trend_answers = (
@@ -449,7 +451,7 @@ def school_report(assessment: SelfAssessment) -> dict:
         .values_list("assessment__cycle__year", "area__number", "level", "not_applicable")
     )
     years = sorted({y for y, *_ in trend_answers} | {cycle.year})
-    trend = {area.number: dict.fromkeys(years) for area in cycle.areas.all()}
+    trend = {row.number: dict.fromkeys(years) for row in rows}
     for year, number, level, not_applicable in trend_answers:
         if number in trend and not not_applicable:
             trend[number][year] = level
@@ -459,7 +461,7 @@ def school_report(assessment: SelfAssessment) -> dict:
         "rows": rows,
         "years": years,
         "trend": [(row, [trend[row.number][y] for y in years]) for row in rows],
-        "levels": list(cycle.levels.all()),
+        "levels": cycle_structure(cycle).levels,
     }
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import Role
 from dashboards import figures, summaries
 from dashboards.models import Highlight
+from followup import services as followup_services
 from followup.models import (
     Action,
     ActionPlan,
@@ -570,3 +571,59 @@ def test_an_answer_of_an_assessment_not_handed_in_cannot_be_chosen(client, answe
     client.force_login(answered.editor_a)
     client.post(quote_url(answered.assessment_a))
     assert not Highlight.objects.exists()
+
+
+# --- The rendered dashboard is cached until the summaries change ----------------------------
+
+
+def test_a_cached_dashboard_shows_a_return_as_soon_as_the_summaries_are_refreshed(
+    client, dash, django_capture_on_commit_callbacks
+):
+    client.force_login(dash.editor_b)
+    url = dashboard(committee=dash.committee_b.pk)
+    before = table_row(section(client.get(url).content.decode(), "completeness"), "Skola B")
+    assert client.get(url).content.decode().count("Skola B") >= 1  # served from the cache
+    assessment = SelfAssessment.objects.get(cycle=dash.cycle, school=dash.school_b)
+    with django_capture_on_commit_callbacks(execute=True):
+        followup_services.assessment_return(assessment=assessment, user=dash.editor_b, reason="Mer konkret.")
+    after = table_row(section(client.get(url).content.decode(), "completeness"), "Skola B")
+    assert before != after
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", after)
+    assert cells[:6] == ["1", "0", "0", "1", "0", "0"]  # units, not started, draft, returned, submitted, approved
+
+
+def test_the_same_dashboard_is_not_built_twice_while_the_summaries_are_unchanged(client, dash, monkeypatch):
+    client.force_login(dash.analyst)
+    client.get(dashboard())
+    built = []
+    monkeypatch.setattr(figures, "city_dashboard", lambda *a, **k: built.append(1))
+    assert client.get(dashboard()).status_code == 200
+    assert built == []
+
+
+# --- The follow-up pages count from the summaries ---------------------------------------------
+
+
+def test_the_follow_up_list_counts_what_each_user_sees_from_the_summaries(client, dash):
+    client.force_login(dash.analyst)
+    cycles = {c.year: c for c in client.get(reverse("followup:cycle_list")).context["cycles"]}
+    assert (cycles[THIS_YEAR].handed_in, cycles[THIS_YEAR].total) == (3, 3)
+    assert (cycles[LAST_YEAR].handed_in, cycles[LAST_YEAR].total) == (2, 3)
+    client.force_login(dash.editor_b)
+    cycles = {c.year: c for c in client.get(reverse("followup:cycle_list")).context["cycles"]}
+    assert (cycles[THIS_YEAR].handed_in, cycles[THIS_YEAR].total) == (2, 2)
+
+
+def test_who_has_handed_in_is_shown_fifty_units_a_page(client, dash):
+    for n in range(60):
+        SchoolFactory(committee=dash.committee_a, name=f"Enhet {n:02d}")
+    extra = open_cycle(dash.strategy, year=THIS_YEAR + 1)
+    summaries.rebuild(extra)
+    client.force_login(dash.analyst)
+    first = client.get(reverse("followup:cycle_detail", args=[extra.year]))
+    second = client.get(reverse("followup:cycle_detail", args=[extra.year]) + "?page=2")
+    assert len(first.context["assessments"]) == 50
+    assert len(second.context["assessments"]) == 63 - 50
+    assert 'aria-current="page"' in second.content.decode()
+    counts = {value: n for value, _label, n in first.context["counts"]}
+    assert counts["not_started"] == 63

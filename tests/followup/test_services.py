@@ -14,6 +14,7 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from dashboards import summaries
 from followup import services
 from followup.models import (
     AreaAnswer,
@@ -790,6 +791,7 @@ def test_the_report_shows_the_schools_levels_beside_the_committees_and_the_citys
     answer_levels(extra["A3"], user, (4, 4), status=AssessmentStatus.DRAFT)  # not handed in: left out
     answer_levels(fu.b, user, (4, 2), status=AssessmentStatus.SUBMITTED)
     answer_levels(extra["B2"], user, (1, 1), status=AssessmentStatus.RETURNED)  # not handed in: left out
+    summaries.rebuild(fu.cycle)  # the averages are read from the dashboards' summaries
 
     report = services.school_report(fresh(fu.a))
     rows = [

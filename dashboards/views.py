@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -56,12 +56,8 @@ def _scope_for(request: HttpRequest, csv_key: str = "") -> figures.Scope | HttpR
 RENDERED_TIMEOUT = 60
 
 
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """The city, a committee or a school unit for a year: the same views for what is beneath."""
-    scope = _scope_for(request)
-    if isinstance(scope, HttpResponse):
-        return scope
+def _sections_html(scope: figures.Scope) -> SafeString:
+    """The dashboard's tables and charts, rendered once per refresh of the summaries."""
     key = scope.cache_key()
     body = cache.get(key)
     if body is None:
@@ -74,13 +70,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             },
         )
         cache.set(key, body, RENDERED_TIMEOUT)
+    return mark_safe(body)  # noqa: S308 - rendered by our template
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The city, a committee or a school unit for a year: the same views for what is beneath."""
+    scope = _scope_for(request)
+    if isinstance(scope, HttpResponse):
+        return scope
     user = request.user
     return TemplateResponse(
         request,
         "dashboards/dashboard.html",
         {
             "board": scope,
-            "sections_html": mark_safe(body),  # noqa: S308 - rendered by the template above
+            "sections_html": _sections_html(scope),
             "cycles": [c.year for c in request.dashboard_cycles],
             "committees": permissions.dashboard_committee_choices(user, scope),
             "city_view": permissions.can_view_city_dashboard(user),

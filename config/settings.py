@@ -287,7 +287,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.tasks.refresh_summaries",
         "schedule": 60.0,
     },
-    # Every night all summaries are rebuilt, e.g. after a school changed committee.
+    # Every night all summaries are rebuilt from the answers: a safety net for anything a mark missed.
     "rebuild-dashboard-summaries": {
         "task": "dashboards.tasks.rebuild_summaries",
         "schedule": crontab(hour=2, minute=30),

@@ -42,6 +42,17 @@ def mark_changed(cycle_id: int, school_ids: Iterable[int]) -> None:
     transaction.on_commit(lambda: enqueue(refresh_summaries, cycle_id))
 
 
+def mark_schools_changed(school_ids: Iterable[int]) -> None:
+    """Mark schools whose committee, band or forms changed, in every year they were followed up."""
+    by_cycle: dict[int, list[int]] = defaultdict(list)
+    for cycle_id, school_id in SelfAssessment.objects.filter(school_id__in=list(school_ids)).values_list(
+        "cycle_id", "school_id"
+    ):
+        by_cycle[cycle_id].append(school_id)
+    for cycle_id, ids in by_cycle.items():
+        mark_changed(cycle_id, ids)
+
+
 def target_met(value: float, target: float, direction: str) -> bool:
     return value <= target if direction == Direction.LOWER else value >= target
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dashboards import summaries
 from schools.models import Committee, School, SchoolForm, SocioEconomicBand
 
 COMMITTEE_COLUMNS = {"nämndkod": "code", "nämnd": "name"}
@@ -380,4 +381,6 @@ def school_update(*, school: School, values: dict, forms: set[str]) -> School:
         school.merged_into = None
     school.save()
     school.set_forms(forms)
+    # Its committee, band or forms may have changed: the dashboards count it again.
+    summaries.mark_schools_changed([school.pk])
     return school

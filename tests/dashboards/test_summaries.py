@@ -18,6 +18,7 @@ from dashboards.models import CycleSummary, Rollup, SchoolResult, SummaryBacklog
 from followup import services
 from followup.models import AssessmentStatus, CycleIndicator
 from schools.models import School, SchoolForm
+from schools.services import school_update
 from strategy.models import Direction, IndicatorUnit
 from tests.factories import SchoolFactory, followup_strategy, member, open_cycle
 
@@ -299,6 +300,23 @@ def test_a_school_that_moved_counts_in_its_new_committee_only(fu, committed):
     assert (old.schools, old.areas) == (1, {})
     assert (new.schools, new.statuses["submitted"], new.areas["1"]["n"]) == (2, 1, 1)
     assert rollup(fu.cycle, "city||*").schools == 3
+
+
+def test_moving_a_school_to_another_committee_updates_the_dashboards_at_once(fu, committed):
+    with committed():
+        hand_in(fu, fu.a, levels=(3, 3))
+    with committed():
+        school_update(
+            school=School.objects.get(pk=fu.org.school_a.pk),
+            values={"committee_id": fu.org.committee_b.pk, "ses_band": 5},
+            forms={SchoolForm.PRESCHOOL},
+        )
+
+    moved = result(fu, fu.a)
+    assert (moved.committee_id, moved.ses_band, moved.forms) == (fu.org.committee_b.pk, 5, ",forskola,")
+    assert rollup(fu.cycle, committee_key(fu.org.committee_a)).areas == {}
+    assert rollup(fu.cycle, committee_key(fu.org.committee_b, band="5")).areas["1"]["n"] == 1
+    assert not SummaryBacklog.objects.exists()
 
 
 # --- On time and indicators ---------------------------------------------------

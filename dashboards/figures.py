@@ -8,6 +8,7 @@ of queries is fixed per level: it does not grow with schools or years.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -47,9 +48,13 @@ class Figure:
 
     @property
     def text(self) -> str:
+        return self.formatted(formats.get_format("DECIMAL_SEPARATOR"))
+
+    def formatted(self, decimal_separator: str) -> str:
+        """The value as the language writes it ("2,5"); `decimal_separator` read once for a whole table."""
         if self.value is None:
             return "–"
-        return formats.number_format(round(self.value, self.decimals), self.decimals) + self.suffix
+        return f"{self.value:.{self.decimals}f}".replace(".", decimal_separator) + self.suffix
 
     def __str__(self) -> str:
         if self.small:
@@ -199,15 +204,21 @@ class Scope:
         return city_dashboard(self.cycle, form=self.form)
 
 
+@functools.cache
+def _dashboard_path() -> str:
+    return reverse("dashboards:dashboard")
+
+
 def dashboard_url(cycle_year: int, *, committee: int | None = None, school: int | None = None, form: str = "") -> str:
-    params = {"year": cycle_year}
+    """The dashboard's address; called for every row that links down, so the path is looked up once."""
+    query = f"year={int(cycle_year)}"
     if committee:
-        params["committee"] = committee
+        query += f"&committee={int(committee)}"
     if school:
-        params["school"] = school
+        query += f"&school={int(school)}"
     if form:
-        params["form"] = form
-    return reverse("dashboards:dashboard") + "?" + urlencode(params)
+        query += "&" + urlencode({"form": form})
+    return f"{_dashboard_path()}?{query}"
 
 
 # --- Building blocks ----------------------------------------------------------------
@@ -542,7 +553,7 @@ def _split(rollups, cycle: Cycle, committee_id: int | None, form: str):
         mine = r.committee_id == committee_id
         if r.cycle_id != cycle.pk:
             if mine and r.school_form == form and r.ses_band is None:
-                trend[r.cycle.year] = r
+                trend[r.year] = r
             continue
         if r.ses_band is None and r.school_form == form:
             if mine:
@@ -583,10 +594,11 @@ def _rollups(cycle: Cycle, committee_id: int | None, form: str):
     needed = Q(cycle=cycle, key__in=[Rollup.key_for(committee_id, form), Rollup.key_for(None, form)])
     rows = list(
         Rollup.objects.filter(this_year | earlier)
-        .select_related("cycle", "committee")
+        .select_related("committee")
         .defer("indicators")
         .annotate(
-            indicator_figures=Case(When(needed, then=F("indicators")), default=Value(None), output_field=JSONField())
+            year=F("cycle__year"),
+            indicator_figures=Case(When(needed, then=F("indicators")), default=Value(None), output_field=JSONField()),
         )
     )
     for row in rows:

@@ -4,6 +4,7 @@ template loop: a city's tables hold tens of thousands of cells."""
 from html import escape
 
 from django import template
+from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -18,10 +19,10 @@ LIGHT_MARKS = {
 }
 
 
-def _cell(value, heat: bool, small_label: str, links: bool = True) -> str:
+def _cell(value, heat: bool, small_label: str, links: bool = True, separator: str = ",") -> str:
     """One cell's HTML: a figure (with its count when it rests on few schools), a link, a light or text."""
     if isinstance(value, Figure):
-        text = escape(value.text)
+        text = escape(value.formatted(separator))
         if value.small:
             text += f' <span class="small-group">({escape(small_label % {"n": value.n})})</span>'
         if heat and value.heat:
@@ -45,13 +46,14 @@ def _is_number(value) -> bool:
 def table_rows(table: Table, links: bool = True) -> SafeString:
     """The table's body rows: the first cell is the row's header; `links` False for print."""
     small_label = _("n = %(n)s")
+    separator = formats.get_format("DECIMAL_SEPARATOR")
     rows = []
     for row in table.rows:
-        cells = [f'<th scope="row">{_cell(row[0], False, small_label, links)}</th>']
+        cells = [f'<th scope="row">{_cell(row[0], False, small_label, links, separator)}</th>']
         cells.extend(
-            f'<td class="text-end">{_cell(value, table.heat, small_label)}</td>'
+            f'<td class="text-end">{_cell(value, table.heat, small_label, separator=separator)}</td>'
             if _is_number(value)
-            else f"<td>{_cell(value, table.heat, small_label)}</td>"
+            else f"<td>{_cell(value, table.heat, small_label, separator=separator)}</td>"
             for value in row[1:]
         )
         rows.append(f"<tr>{''.join(cells)}</tr>")

@@ -18,7 +18,6 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 import django
 from django.conf import settings
@@ -29,6 +28,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
+from core.database import database_url
 from core.scale import USERS
 from dashboards import reports
 from dashboards.models import Rollup
@@ -336,7 +336,7 @@ def measure_throughput(*, duration: int, connections: int, workers: int, port: i
     static_root = Path(tempfile.mkdtemp(prefix="portal-static-"))
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "DJANGO_DEBUG": "false",
         # The sessions made here must be valid there.
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
@@ -399,13 +399,6 @@ def measure_throughput(*, duration: int, connections: int, workers: int, port: i
         "connections": connections,
         "seconds": duration,
     }
-
-
-def _database_url() -> str:
-    """The URL of the database this process uses (in tests, the test database)."""
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def parse_wrk(output: str) -> dict:

@@ -4,10 +4,12 @@ import uuid
 from types import SimpleNamespace
 
 import pytest
-from celery import Celery
+from celery import Celery, current_app
 from django.utils import timezone, translation
 
 from accounts.models import Role
+from config.celery import app as celery_app
+from core.database import database_url
 from followup import services
 from strategy.models import FocusArea, MaturityLevel
 from tests.celery_workers import start_worker, stop_worker
@@ -124,7 +126,7 @@ def celery_worker_process(redis_url, tmp_path, monkeypatch):
     process = start_worker(
         queue=queue,
         hostname=f"{queue}@localhost",
-        env={"CELERY_BROKER_URL": redis_url, "CELERY_RESULT_BACKEND": redis_url},
+        env={"CELERY_BROKER_URL": redis_url, "CELERY_RESULT_BACKEND": redis_url, "DATABASE_URL": database_url()},
         log=log,
         client=client,
     )
@@ -133,6 +135,35 @@ def celery_worker_process(redis_url, tmp_path, monkeypatch):
     finally:
         stop_worker(process)
         client.close()
+
+
+@pytest.fixture
+def broker(settings, monkeypatch):
+    """Point the portal's Celery app (this process) at a broker, not eager:
+    `broker.use(url)`. Put back as it was after the test."""
+    # Shared tasks run on the *current* app; any Celery() created earlier (a
+    # client, say) may have made itself current.
+    previous = current_app._get_current_object()
+    celery_app.set_current()
+
+    def reset_connections():
+        # The app keeps its broker connection pools; drop them so the next
+        # publish connects to the URL configured now.
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    def use(url: str) -> None:
+        # Celery lets CELERY_BROKER_URL in the environment win over its settings.
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
+        monkeypatch.setitem(celery_app.conf, "broker_url", url)
+        monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+        settings.CELERY_BROKER_URL = url
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        reset_connections()
+
+    yield SimpleNamespace(use=use)
+    reset_connections()
+    previous.set_current()
 
 
 # --- The browser ------------------------------------------------------------

@@ -2,11 +2,8 @@
 test Redis, against the test database. Nothing of Celery or Redis is mocked."""
 
 import time
-from types import SimpleNamespace
-from urllib.parse import quote
 
 import pytest
-from celery import current_app
 
 from config.celery import app as celery_app
 from dashboards import summaries
@@ -21,42 +18,10 @@ WITHIN = 60  # seconds a change may take to reach the dashboards
 
 
 @pytest.fixture
-def broker(settings, monkeypatch):
-    """Point the portal's Celery app (this process) at a broker, not eager."""
-    # Shared tasks run on the *current* app; the worker fixture's client may have made itself current.
-    previous = current_app._get_current_object()
-    celery_app.set_current()
-
-    def reset_connections():
-        # The app keeps its broker connection pools; drop them so the next
-        # publish connects to the URL configured now.
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    def use(url: str) -> None:
-        # Celery lets CELERY_BROKER_URL in the environment win over its settings.
-        monkeypatch.setenv("CELERY_BROKER_URL", url)
-        monkeypatch.setitem(celery_app.conf, "broker_url", url)
-        monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-        settings.CELERY_BROKER_URL = url
-        settings.CELERY_TASK_ALWAYS_EAGER = False
-        reset_connections()
-
-    yield SimpleNamespace(use=use)
-    reset_connections()
-    previous.set_current()
-
-
-@pytest.fixture
-def worker(transactional_db, settings, monkeypatch, request):
+def worker(transactional_db, celery_worker_process, monkeypatch):
     """A worker process on the test database; this process queues its tasks where that worker listens."""
-    db = settings.DATABASES["default"]
-    assert db["ENGINE"] == "django.db.backends.postgresql"
-    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
-    monkeypatch.setenv("DATABASE_URL", f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
-    worker = request.getfixturevalue("celery_worker_process")
-    monkeypatch.setitem(celery_app.conf, "task_default_queue", worker.queue)
-    return worker
+    monkeypatch.setitem(celery_app.conf, "task_default_queue", celery_worker_process.queue)
+    return celery_worker_process
 
 
 def hand_in(cycle, assessment, user):

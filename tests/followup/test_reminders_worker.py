@@ -23,17 +23,17 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from urllib.parse import quote
 
 import pytest
 import redis
 from aiosmtpd.controller import Controller
-from celery import Celery, current_app
+from celery import Celery
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
 from config.celery import app as celery_app
+from core.database import database_url
 from followup import reminders
 from followup.models import AssessmentStatus, Reminder, ReminderKind, ReminderStatus
 from tests.celery_workers import start_worker, stop_worker
@@ -149,34 +149,6 @@ def smtp():
 
 
 @pytest.fixture
-def broker(settings, monkeypatch):
-    """Point the portal's Celery app (this process) at a broker, not eager."""
-    # Shared tasks such as send_reminder run on the *current* app; any Celery()
-    # created earlier (a client, say) may have made itself current.
-    previous = current_app._get_current_object()
-    celery_app.set_current()
-
-    def reset_connections():
-        # The app keeps its broker connection pools; drop them so the next
-        # publish connects to the URL configured now.
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    def use(url: str) -> None:
-        # Celery lets CELERY_BROKER_URL in the environment win over its settings.
-        monkeypatch.setenv("CELERY_BROKER_URL", url)
-        monkeypatch.setitem(celery_app.conf, "broker_url", url)
-        monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-        settings.CELERY_BROKER_URL = url
-        settings.CELERY_TASK_ALWAYS_EAGER = False
-        reset_connections()
-
-    yield SimpleNamespace(use=use)
-    reset_connections()
-    previous.set_current()
-
-
-@pytest.fixture
 def workers(transactional_db, settings, redis_url, smtp, broker, tmp_path, monkeypatch):
     """Start `celery -A config worker` processes on a queue of their own, which
     is also where this process sends its tasks. They use the test database,
@@ -185,10 +157,6 @@ def workers(transactional_db, settings, redis_url, smtp, broker, tmp_path, monke
     `start(claim_timeout=...)` starts one and waits until it answers a ping."""
     queue = f"test-reminders-{uuid.uuid4().hex[:8]}"
     monkeypatch.setitem(celery_app.conf, "task_default_queue", queue)
-    db = settings.DATABASES["default"]
-    assert db["ENGINE"] == "django.db.backends.postgresql"
-    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
-    database_url = f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     client = Celery("reminder-test-client", broker=redis_url, backend=redis_url, set_as_current=False)
     # The environment's CELERY_BROKER_URL would win over broker=; these do not.
     client.conf.broker_read_url = redis_url
@@ -200,7 +168,7 @@ def workers(transactional_db, settings, redis_url, smtp, broker, tmp_path, monke
         hostname = f"{queue}-{len(started) + 1}@localhost"
         log = tmp_path / f"worker-{len(started) + 1}.log"
         env = {
-            "DATABASE_URL": database_url,
+            "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": redis_url,
             "CELERY_RESULT_BACKEND": redis_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",

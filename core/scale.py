@@ -24,6 +24,7 @@ from dashboards.models import SummaryBacklog
 from followup import services as followup
 from followup.demo import TEXTS
 from followup.models import (
+    HANDED_IN_STATUSES,
     Action,
     ActionPlan,
     ActionReport,
@@ -272,7 +273,7 @@ def _cycle(strategy: Strategy, year: int, today: datetime.date, rng: random.Rand
         if not ids:
             continue
         fields = {"status": status}
-        if status in (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED):
+        if status in HANDED_IN_STATUSES:
             fields["submitted_at"] = handed_in if not current else now
         if status == AssessmentStatus.APPROVED:
             fields["reviewed_at"] = fields["submitted_at"] + datetime.timedelta(days=5)

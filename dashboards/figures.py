@@ -20,8 +20,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dashboards.models import CycleSummary, Rollup, SchoolResult
-from dashboards.summaries import HANDED_IN, NOT_APPLICABLE, Tally, target_met
-from followup.models import ActionPlan, ActionStatus, AssessmentStatus, Cycle
+from dashboards.summaries import NOT_APPLICABLE, Tally, target_met
+from followup.models import HANDED_IN_STATUSES, ActionPlan, ActionStatus, AssessmentStatus, Cycle
 from schools.models import Committee, School, SchoolForm, SocioEconomicBand
 from strategy.models import Direction, Goal, IndicatorUnit
 
@@ -239,7 +239,7 @@ def _overall(tally: Tally, *, single: bool = False) -> Figure:
 
 
 def _handed_in(tally: Tally) -> int:
-    return sum(tally.statuses.get(s, 0) for s in HANDED_IN)
+    return sum(tally.statuses.get(s, 0) for s in HANDED_IN_STATUSES)
 
 
 def _pending(tally: Tally) -> int:
@@ -745,7 +745,7 @@ def _comparison_table(result, meta, committee: Tally, city: Tally, band: Tally, 
         heat=True,
         note=_("The school's own level beside the means of the self-assessments handed in."),
     )
-    levels = result.levels if result is not None and result.status in HANDED_IN else {}
+    levels = result.levels if result is not None and result.status in HANDED_IN_STATUSES else {}
     for number, title in meta.get("areas", []):
         own = levels.get(str(number))
         table.rows.append(

@@ -23,7 +23,14 @@ from django.utils.translation import gettext_lazy
 from core.tasks import enqueue
 from dashboards import charts, figures
 from dashboards.models import Highlight, ReportStatus, YearlyReport
-from followup.models import ActionPlan, ActionStatus, AssessmentStatus, Cycle, PeriodReport, TrafficLight
+from followup.models import (
+    HANDED_IN_STATUSES,
+    ActionPlan,
+    ActionStatus,
+    Cycle,
+    PeriodReport,
+    TrafficLight,
+)
 from followup.services import PdfUnavailable, render_pdf
 
 logger = logging.getLogger(__name__)
@@ -167,7 +174,7 @@ def report_content(cycle: Cycle) -> ReportContent:
         quotes=list(
             Highlight.objects.filter(
                 answer__assessment__cycle=cycle,
-                answer__assessment__status__in=(AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED),
+                answer__assessment__status__in=HANDED_IN_STATUSES,
             )
             .select_related("answer__area", "answer__assessment__school__committee")
             .order_by(

@@ -21,11 +21,10 @@ from django.utils import timezone
 
 from core.tasks import enqueue
 from dashboards.models import CycleSummary, Rollup, SchoolResult, SummaryBacklog
-from followup.models import AreaAnswer, AssessmentStatus, Cycle, IndicatorAnswer, SelfAssessment
+from followup.models import HANDED_IN_STATUSES, AreaAnswer, Cycle, IndicatorAnswer, SelfAssessment
 from schools.models import Committee, SchoolFormOffering
 from strategy.models import Direction
 
-HANDED_IN = (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED)
 NOT_APPLICABLE = 0  # the level stored for an area that does not apply to the school
 
 
@@ -89,9 +88,9 @@ def cycle_meta(cycle: Cycle) -> dict:
 def _school_results(cycle: Cycle, school_ids: list[int] | None) -> list[SchoolResult]:
     """Results computed from the answers, for the given schools (all when None)."""
     assessments = SelfAssessment.objects.filter(cycle=cycle).select_related("school")
-    answers = AreaAnswer.objects.filter(assessment__cycle=cycle, assessment__status__in=HANDED_IN)
+    answers = AreaAnswer.objects.filter(assessment__cycle=cycle, assessment__status__in=HANDED_IN_STATUSES)
     values = IndicatorAnswer.objects.filter(
-        assessment__cycle=cycle, assessment__status__in=HANDED_IN, value__isnull=False
+        assessment__cycle=cycle, assessment__status__in=HANDED_IN_STATUSES, value__isnull=False
     )
     offerings = SchoolFormOffering.objects.all()
     if school_ids is not None:
@@ -116,7 +115,7 @@ def _school_results(cycle: Cycle, school_ids: list[int] | None) -> list[SchoolRe
     deadline = cycle.deadline
     results = []
     for a in assessments.iterator(chunk_size=2000):
-        handed_in = a.status in HANDED_IN
+        handed_in = a.status in HANDED_IN_STATUSES
         on_time = None
         if handed_in and a.submitted_at is not None:
             on_time = timezone.localdate(a.submitted_at) <= deadline

@@ -214,14 +214,14 @@ def build_plans() -> list:
 def build_quotes() -> int:
     """A few answers of this year's handed-in self-assessments chosen to be quoted in the yearly report."""
     from dashboards.models import Highlight
-    from followup.models import AreaAnswer, AssessmentStatus
+    from followup.models import HANDED_IN_STATUSES, AreaAnswer
 
     cycle = Cycle.objects.order_by("-year").first()
     editor = User.objects.get(email="namnd@demostad.se")
     answers = (
         AreaAnswer.objects.filter(
             assessment__cycle=cycle,
-            assessment__status__in=(AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED),
+            assessment__status__in=HANDED_IN_STATUSES,
             not_applicable=False,
         )
         .exclude(done="")

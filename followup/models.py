@@ -150,6 +150,7 @@ class AssessmentStatus(models.TextChoices):
 
 
 EDITABLE_STATUSES = (AssessmentStatus.NOT_STARTED, AssessmentStatus.DRAFT, AssessmentStatus.RETURNED)
+HANDED_IN_STATUSES = (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED)
 
 
 class SelfAssessmentQuerySet(models.QuerySet):
@@ -161,7 +162,7 @@ class SelfAssessmentQuerySet(models.QuerySet):
         return self.filter(status__in=EDITABLE_STATUSES)
 
     def handed_in(self):
-        return self.filter(status__in=(AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED))
+        return self.filter(status__in=HANDED_IN_STATUSES)
 
 
 class SelfAssessment(models.Model):

@@ -18,6 +18,7 @@ from accounts.models import User
 from dashboards import summaries
 from followup.models import (
     EDITABLE_STATUSES,
+    HANDED_IN_STATUSES,
     AreaAnswer,
     AssessmentStatus,
     Cycle,
@@ -325,7 +326,7 @@ def assessment_submit(*, assessment: SelfAssessment, user: User) -> bool:
             .select_related("cycle", "school")
             .get(pk=assessment.pk)
         )
-        if locked.status in (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED):
+        if locked.status in HANDED_IN_STATUSES:
             return False
         if not locked.is_editable():
             raise FollowUpError(_("The follow-up is locked. Ask your committee to reopen the self-assessment."))
@@ -362,7 +363,7 @@ def assessment_return(*, assessment: SelfAssessment, user: User, reason: str) ->
     lock date this also reopens it."""
     if not reason.strip():
         raise FollowUpError(_("Write why the self-assessment is returned."))
-    locked = _review(assessment, allowed=(AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED), user=user)
+    locked = _review(assessment, allowed=HANDED_IN_STATUSES, user=user)
     locked.status = AssessmentStatus.RETURNED
     locked.return_reason = reason.strip()
     locked.reopened = locked.cycle.is_locked()
@@ -445,7 +446,7 @@ def school_report(assessment: SelfAssessment) -> dict:
             assessment__school_id=assessment.school_id,
             assessment__cycle__year__lte=cycle.year,
             assessment__cycle__strategy_id=cycle.strategy_id,
-            assessment__status__in=(AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED),
+            assessment__status__in=HANDED_IN_STATUSES,
         )
         .exclude(assessment=assessment)
         .values_list("assessment__cycle__year", "area__number", "level", "not_applicable")

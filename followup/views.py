@@ -29,6 +29,7 @@ from followup.forms import (
     ReturnForm,
 )
 from followup.models import (
+    HANDED_IN_STATUSES,
     Action,
     AreaAnswer,
     AssessmentStatus,
@@ -51,7 +52,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
         for cycle_id, schools, statuses in summaries.values_list("cycle_id", "schools", "statuses"):
             entry = counts.setdefault(cycle_id, [0, 0])
             entry[0] += schools
-            entry[1] += sum(statuses.get(s, 0) for s in (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED))
+            entry[1] += sum(statuses.get(s, 0) for s in HANDED_IN_STATUSES)
     else:
         # A head of schools or a principal: their own few units, counted directly.
         counts = {
@@ -60,7 +61,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
             .values("cycle_id")
             .annotate(
                 total=Count("id"),
-                handed_in=Count("id", filter=Q(status__in=(AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED))),
+                handed_in=Count("id", filter=Q(status__in=HANDED_IN_STATUSES)),
             )
         }
     for cycle in cycles:

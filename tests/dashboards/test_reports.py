@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from dashboards import figures, reports, summaries
 from dashboards.models import Highlight, ReportStatus, YearlyReport
-from followup.models import Action, ActionPlan, AreaAnswer, AssessmentStatus, SelfAssessment
+from followup.models import HANDED_IN_STATUSES, Action, ActionPlan, AreaAnswer, AssessmentStatus, SelfAssessment
 from followup.services import PdfUnavailable
 from tests.factories import SchoolFactory, followup_strategy, open_cycle
 
@@ -30,7 +30,7 @@ def hand_in(cycle, school, levels, *, status=AssessmentStatus.SUBMITTED, done=""
     assessment = SelfAssessment.objects.get(cycle=cycle, school=school)
     for area in cycle.areas.all():
         AreaAnswer.objects.create(assessment=assessment, area=area, level=levels[area.number], done=done)
-    handed_in = status in summaries.HANDED_IN
+    handed_in = status in HANDED_IN_STATUSES
     SelfAssessment.objects.filter(pk=assessment.pk).update(
         status=status, submitted_at=timezone.now() if handed_in else None
     )

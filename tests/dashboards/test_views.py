@@ -18,6 +18,7 @@ from dashboards import figures, summaries
 from dashboards.models import Highlight
 from followup import services as followup_services
 from followup.models import (
+    HANDED_IN_STATUSES,
     Action,
     ActionPlan,
     AreaAnswer,
@@ -57,7 +58,7 @@ def hand_in(cycle, school, levels, *, values=None, status=AssessmentStatus.SUBMI
         )
     for code, value in (values or {}).items():
         IndicatorAnswer.objects.create(assessment=assessment, indicator=cycle.indicators.get(code=code), value=value)
-    submitted_at = timezone.now() if status in summaries.HANDED_IN else None
+    submitted_at = timezone.now() if status in HANDED_IN_STATUSES else None
     SelfAssessment.objects.filter(pk=assessment.pk).update(status=status, submitted_at=submitted_at)
     return assessment
 

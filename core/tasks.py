@@ -1,9 +1,20 @@
 import logging
+import smtplib
 import socket
 
 from celery import shared_task
 
 logger = logging.getLogger(__name__)
+
+# Options of tasks that send mail: a mail server that is down or refuses for a
+# while is tried again, waiting longer each time, for about two hours.
+MAIL_RETRY = {
+    "autoretry_for": (smtplib.SMTPException, OSError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 30 * 60,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
 
 @shared_task

@@ -1,9 +1,8 @@
 """Celery tasks: thin adapters that take ids and call the services."""
 
-import smtplib
-
 from celery import shared_task
 
+from core.tasks import MAIL_RETRY
 from dashboards import reports, summaries
 from followup.models import Cycle
 
@@ -28,13 +27,7 @@ def build_yearly_report(report_id: int) -> str:
     return reports.report_build(report_id=report_id)
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=30 * 60,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**MAIL_RETRY)
 def notify_report_ready(report_id: int) -> str:
     """Tell the requester the report is ready; sent once."""
     return reports.report_notify(report_id=report_id)

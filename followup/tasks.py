@@ -4,21 +4,14 @@ The schedules are declared in one place, CELERY_BEAT_SCHEDULE in
 config/settings.py, and loaded into django-celery-beat by the beat process.
 """
 
-import smtplib
-
 from celery import shared_task
 from django.utils import timezone
 
+from core.tasks import MAIL_RETRY
 from followup import reminders
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=30 * 60,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**MAIL_RETRY)
 def send_reminder(reminder_id: int) -> str:
     """Send one reminder; safe to run twice (the row is claimed before sending)."""
     return reminders.reminder_send(reminder_id=reminder_id)

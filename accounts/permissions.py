@@ -289,11 +289,11 @@ def can_view_city_dashboard(user) -> bool:
     return is_city_staff(user)
 
 
-def dashboard_committee_choices(user, board) -> list[tuple[int, str]]:
+def dashboard_committee_choices(user, scope) -> list[tuple[int, str]]:
     """The committees a dashboard's filter offers: every committee followed up that
     year for the city office, their own for committee staff (read without a query)."""
     if is_city_staff(user):
-        return [tuple(c) for c in board.meta.get("committees", [])]
+        return [tuple(c) for c in scope.meta.get("committees", [])]
     return sorted(
         {(m.committee_id, m.committee.name) for m in memberships(user) if m.committee_id and m.role in COMMITTEE_ROLES},
         key=lambda c: c[1],

@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dashboards.models import CycleSummary, Rollup, SchoolResult
-from dashboards.summaries import NOT_APPLICABLE, Tally, target_met
+from dashboards.summaries import NOT_APPLICABLE, Tally, indicator_targets, target_met
 from followup.models import HANDED_IN_STATUSES, ActionPlan, ActionStatus, AssessmentStatus, Cycle
 from schools.models import Committee, School, SchoolForm, SocioEconomicBand
 from strategy.models import Direction, Goal, IndicatorUnit
@@ -134,18 +134,9 @@ class Dashboard:
     form: str
     refreshed_at: datetime.datetime | None
     tables: list[Table]
-    small_group: int = field(default_factory=lambda: settings.DASHBOARD_SMALL_GROUP)
 
     def table(self, key: str) -> Table | None:
         return next((t for t in self.tables if t.key == key), None)
-
-    @property
-    def meta(self) -> dict:
-        return _summary(self.cycle)[0]
-
-    @property
-    def form_label(self) -> str:
-        return str(dict(SchoolForm.choices).get(self.form, ""))
 
 
 @dataclass
@@ -258,10 +249,6 @@ def _school_tally(result: SchoolResult | None, targets) -> Tally:
     if result is not None:
         tally.add_school(result, targets)
     return tally
-
-
-def _targets(meta: dict):
-    return {str(i["id"]): (i["target"], i["direction"]) for i in meta.get("indicators", [])}
 
 
 def completeness_table(children: list[tuple[object, Tally]], *, unit: str, meta: dict, today: datetime.date) -> Table:
@@ -662,7 +649,7 @@ def _equity_table(bands: dict[int, Rollup], meta: dict) -> Table:
 
 def committee_dashboard(cycle: Cycle, committee: Committee, *, form: str = "") -> Dashboard:
     meta, refreshed_at = _summary(cycle)
-    targets = _targets(meta)
+    targets = indicator_targets(meta)
     _children, own, city, bands, forms, trend = _split(_rollups(cycle, committee.pk, form), cycle, committee.pk, form)
     results = SchoolResult.objects.filter(cycle=cycle, committee=committee).select_related("school")
     if form:
@@ -690,7 +677,7 @@ def committee_dashboard(cycle: Cycle, committee: Committee, *, form: str = "") -
 
 def school_dashboard(cycle: Cycle, school: School) -> Dashboard:
     meta, refreshed_at = _summary(cycle)
-    targets = _targets(meta)
+    targets = indicator_targets(meta)
     results = {
         r.cycle.year: r
         for r in SchoolResult.objects.filter(

@@ -25,7 +25,6 @@ from dashboards import charts, figures
 from dashboards.models import Highlight, ReportStatus, YearlyReport
 from followup.models import (
     HANDED_IN_STATUSES,
-    ActionPlan,
     ActionStatus,
     Cycle,
     PeriodReport,
@@ -205,15 +204,7 @@ def plans_table(cycle: Cycle) -> figures.Table:
         ],
         note=_("The traffic lights are from the committee's latest period report of the year."),
     )
-    plans = (
-        ActionPlan.objects.filter(strategy_id=cycle.strategy_id)
-        .select_related("committee")
-        .annotate(
-            total=Count("actions", distinct=True),
-            done=Count("actions", filter=Q(actions__status=ActionStatus.DONE), distinct=True),
-        )
-        .order_by("committee__name")
-    )
+    plans = figures.plans_for(cycle.strategy_id, None).select_related("committee").order_by("committee__name")
     latest = {
         r.plan_id: r
         for r in PeriodReport.objects.filter(plan__strategy_id=cycle.strategy_id, period__year=cycle.year)
@@ -232,8 +223,8 @@ def plans_table(cycle: Cycle) -> figures.Table:
                 plan.committee.name,
                 plan.get_status_display(),
                 plan.decided_on.isoformat() if plan.decided_on else "–",
-                plan.total,
-                plan.done,
+                sum(getattr(plan, f"n_{status}") for status in figures.ACTION_STATUSES),
+                getattr(plan, f"n_{ActionStatus.DONE}"),
                 str(report.period) if report else _("None yet"),
                 report.green if report else 0,
                 report.yellow if report else 0,

@@ -222,8 +222,9 @@ def _city_rollups(cycle: Cycle) -> list[Rollup]:
     return [tally.as_rollup(cycle, committee_id=None, form=form, band=band) for (form, band), tally in tallies.items()]
 
 
-def _targets(meta: dict) -> dict[str, tuple[float | None, str]]:
-    return {str(i["id"]): (i["target"], i["direction"]) for i in meta["indicators"]}
+def indicator_targets(meta: dict) -> dict[str, tuple[float | None, str]]:
+    """Each indicator's target and direction, by cycle indicator id, from a cycle's summary."""
+    return {str(i["id"]): (i["target"], i["direction"]) for i in meta.get("indicators", [])}
 
 
 def _lock_summary(cycle: Cycle) -> CycleSummary:
@@ -235,7 +236,7 @@ def _lock_summary(cycle: Cycle) -> CycleSummary:
 
 def _store(cycle: Cycle, summary: CycleSummary, results: list[SchoolResult], committee_ids: set[int] | None) -> None:
     summary.meta = cycle_meta(cycle)
-    targets = _targets(summary.meta)
+    targets = indicator_targets(summary.meta)
     school_ids = [r.school_id for r in results]
     if committee_ids is None:
         SchoolResult.objects.filter(cycle=cycle).delete()

@@ -147,6 +147,7 @@ class Scope:
     committee: Committee | None = None
     school: School | None = None
     form: str = ""
+    years: tuple[int, ...] = ()  # every year followed up, newest first, for the year filter
 
     @property
     def level(self) -> str:

@@ -30,16 +30,17 @@ def _scope_for(request: HttpRequest, csv_key: str = "") -> figures.Scope | HttpR
     cycle = next((c for c in cycles if str(c.year) == year), None) if year else (cycles[0] if cycles else None)
     if cycle is None:
         raise Http404(_("No follow-up has been opened yet."))
-    request.dashboard_cycles = cycles
+    years = tuple(c.year for c in cycles)
     form = request.GET.get("form", "")
     form = form if form in SchoolForm.values else ""
     school_id, committee_id = request.GET.get("school", ""), request.GET.get("committee", "")
     if school_id.isdigit():
         school = permissions.get_school_for_user(user, int(school_id))
         permissions.require(permissions.can_view_school_dashboard(user, school))
-        return figures.Scope(cycle, committee=school.committee, school=school)
+        return figures.Scope(cycle, committee=school.committee, school=school, years=years)
     if committee_id.isdigit():
-        return figures.Scope(cycle, committee=permissions.get_committee_for_user(user, int(committee_id)), form=form)
+        committee = permissions.get_committee_for_user(user, int(committee_id))
+        return figures.Scope(cycle, committee=committee, form=form, years=years)
     if school_id or committee_id:
         raise Http404
     if not permissions.can_view_city_dashboard(user):
@@ -48,7 +49,7 @@ def _scope_for(request: HttpRequest, csv_key: str = "") -> figures.Scope | HttpR
         if csv_key:
             url = reverse("dashboards:dashboard_csv", args=[csv_key]) + url[url.index("?") :]
         return redirect(url)
-    return figures.Scope(cycle, form=form)
+    return figures.Scope(cycle, form=form, years=years)
 
 
 # A rendered dashboard is kept this long; its key changes with every refresh of the
@@ -86,7 +87,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "board": scope,
             "sections_html": _sections_html(scope),
-            "cycles": [c.year for c in request.dashboard_cycles],
+            "cycles": scope.years,
             "committees": permissions.dashboard_committee_choices(user, scope),
             "city_view": permissions.can_view_city_dashboard(user),
             "forms": SchoolForm.choices,

@@ -16,9 +16,13 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from dashboards import summaries
+from dashboards.models import Rollup
 from followup.models import (
     EDITABLE_STATUSES,
     HANDED_IN_STATUSES,
+    Action,
+    ActionPlan,
+    ActionReport,
     AreaAnswer,
     AssessmentStatus,
     Cycle,
@@ -26,6 +30,8 @@ from followup.models import (
     CycleIndicator,
     CycleLevel,
     IndicatorAnswer,
+    IndicatorValue,
+    PeriodReport,
     SelfAssessment,
 )
 from schools.models import School
@@ -409,8 +415,6 @@ class AreaRow:
 def school_report(assessment: SelfAssessment) -> dict:
     """The school's levels per area beside its committee's and the city's
     averages for the year (handed-in assessments only), and its own trend."""
-    from dashboards.models import Rollup
-
     cycle = assessment.cycle
     answers = {a.area_id: a for a in assessment.area_answers.all()}
     # The committee's and the city's means come from the dashboards' summaries.
@@ -563,8 +567,6 @@ def assessment_changes(assessment: SelfAssessment) -> list[Change]:
 
 def plan_changes(plan) -> list[Change]:
     """Every recorded change to an action plan, its actions and its reports."""
-    from followup.models import Action, ActionReport, IndicatorValue
-
     reports = plan.reports.values("pk")
     return _changes(
         [
@@ -608,8 +610,6 @@ def render_pdf(html: str, *, base_url: str) -> bytes:
 
 
 def plan_create(*, committee, strategy: Strategy, starts_in: int, ends_in: int, user: User):
-    from followup.models import ActionPlan
-
     if ActionPlan.objects.filter(committee=committee, strategy=strategy).exists():
         raise FollowUpError(_("The committee already has an action plan for this strategy."))
     if ends_in < starts_in:
@@ -656,8 +656,6 @@ def save_versioned(obj, *, values: dict, version: int, user: User, after=None, c
 
 
 def previous_report(plan, period):
-    from followup.models import PeriodReport
-
     return (
         PeriodReport.objects.filter(plan=plan)
         .filter(Q(period__year__lt=period.year) | Q(period__year=period.year, period__deadline__lt=period.deadline))
@@ -669,8 +667,6 @@ def previous_report(plan, period):
 @transaction.atomic
 def report_for(*, plan, period, user: User):
     """The plan's report for a period, started from the previous report's text."""
-    from followup.models import ActionReport, PeriodReport
-
     report, created = PeriodReport.objects.get_or_create(plan=plan, period=period)
     if created:
         before = previous_report(plan, period)
@@ -695,7 +691,6 @@ def report_for(*, plan, period, user: User):
 def report_save(*, report, rows: dict[int, dict], values: dict[int, Decimal | None], version: int, user: User) -> bool:
     """Save a period report: per action status, traffic light and progress, and
     the committee-reported indicator values. False on a conflict."""
-    from followup.models import ActionReport, IndicatorValue
 
     def editable(row):
         if not row.is_editable():
@@ -751,8 +746,6 @@ class AreaRatings:
 def plan_overview(plan) -> list[dict]:
     """The plan by focus area and goal, goals without an action marked, and
     beside each area its schools' ratings in the latest follow-up."""
-    from followup.models import Action
-
     actions = list(Action.objects.filter(plan=plan).prefetch_related("goals"))
     by_goal: dict[int, list] = {}
     for action in actions:
@@ -778,8 +771,6 @@ def plan_overview(plan) -> list[dict]:
 def _committee_ratings(plan) -> dict[int, AreaRatings]:
     """Per focus area number, how the committee's schools rated it in the latest
     follow-up: read from the dashboards' summary of the committee."""
-    from dashboards.models import Rollup
-
     rollup = (
         Rollup.objects.filter(
             cycle__strategy_id=plan.strategy_id,

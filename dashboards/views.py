@@ -129,7 +129,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
         year = request.POST.get("year", "")
         cycle = get_object_or_404(cycles, year=int(year) if year.isdigit() else 0)
         report = reports.report_request(cycle=cycle, user=request.user)
-        messages.success(request, _("The yearly report is being built. You will get an email when it is ready."))
+        report.refresh_from_db()  # without a broker it was built as it was asked for
+        if not report.is_finished:
+            messages.success(request, _("The yearly report is being built. You will get an email when it is ready."))
         return redirect("dashboards:report_detail", pk=report.pk)
     return TemplateResponse(
         request,

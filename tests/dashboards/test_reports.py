@@ -351,3 +351,16 @@ def test_the_full_detail_page_is_a_page_with_the_status(client, built):
     assert "<html" in page
     assert 'id="report-status"' in page
     assert "hx-trigger" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_report_is_built_as_it_is_asked_for_and_not_said_to_be_on_its_way(client, city):
+    page = request_report(client, city)
+    page = client.get(page.url).content.decode()
+    assert "Årsrapporten är klar." in page
+    assert "Årsrapporten byggs" not in page
+
+
+def test_with_a_worker_the_page_says_the_report_is_on_its_way(client, city):
+    page = client.get(request_report(client, city).url).content.decode()
+    assert "Årsrapporten byggs" in page

@@ -1,8 +1,12 @@
 """The one place that decides who may see and change what.
 
-Reading: every lookup of a committee, school (and later plan or assessment)
-starts from `visible_committees(user)` / `visible_schools(user)`, so an object
-outside the user's reach is a 404 that does not confirm it exists.
+Reading: every lookup of a committee or school starts from
+`visible_committees(user)` / `visible_schools(user)`; every lookup of what
+belongs to them (a strategy, assessment, plan, reminder, summary or report)
+passes the owning app's queryset through the matching `visible_*(user, queryset)`
+here, so an object outside the user's reach is a 404 that does not confirm it
+exists. The rules stay in this module while the models stay in their apps:
+this module imports only the organisation (accounts and schools).
 Acting: the `can_*` predicates say whether a role is high enough; views turn a
 no into 403 with `require()`.
 """
@@ -12,10 +16,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import COMMITTEE_ROLES, SCHOOL_ROLES, Membership, Role, User
-from dashboards.models import Rollup, YearlyReport
-from followup.models import ActionPlan, Reminder, SelfAssessment
 from schools.models import Committee, School
-from strategy.models import Strategy
 
 
 def require(allowed: bool) -> None:
@@ -145,15 +146,20 @@ def can_revoke(user, membership: Membership) -> bool:
 # --- Strategies -------------------------------------------------------------
 
 
-def visible_strategies(user) -> QuerySet[Strategy]:
+def visible_strategies(user, strategies: QuerySet) -> QuerySet:
     """Everyone logged in reads adopted and archived strategies; drafts are the city office's."""
     if is_city_staff(user):
-        return Strategy.objects.all()
-    return Strategy.objects.published()
+        return strategies
+    return strategies.published()
 
 
-def get_strategy_for_user(user, pk: int) -> Strategy:
-    return get_object_or_404(visible_strategies(user), pk=pk)
+def visible_indicators(user, indicators: QuerySet) -> QuerySet:
+    """City-wide indicators for everyone; a committee's own to those who see the
+    committee, and to its schools' people, who report them."""
+    if is_city_staff(user):
+        return indicators
+    school_committees = {m.school.committee_id for m in memberships(user) if m.role in SCHOOL_ROLES}
+    return indicators.filter(Q(owner__isnull=True) | Q(owner_id__in=committee_ids(user) | school_committees))
 
 
 def can_import_strategy(user) -> bool:
@@ -172,14 +178,11 @@ def _roles_at_school(user, school: School) -> set[str]:
     return {m.role for m in memberships(user) if m.school_id == school.pk}
 
 
-def visible_assessments(user) -> QuerySet[SelfAssessment]:
+def visible_assessments(user, assessments: QuerySet) -> QuerySet:
+    """Self-assessments of the schools the user sees."""
     if is_city_staff(user):
-        return SelfAssessment.objects.all()
-    return SelfAssessment.objects.filter(school__in=visible_schools(user))
-
-
-def get_assessment_for_user(user, pk: int) -> SelfAssessment:
-    return get_object_or_404(visible_assessments(user).select_related("cycle__strategy", "school__committee"), pk=pk)
+        return assessments
+    return assessments.filter(school__in=visible_schools(user))
 
 
 def can_view_cycles(user) -> bool:
@@ -191,16 +194,16 @@ def can_open_cycle(user) -> bool:
     return is_city_admin(user)
 
 
-def can_edit_assessment(user, assessment: SelfAssessment) -> bool:
+def can_edit_assessment(user, assessment) -> bool:
     """Write the school's answers: its principal and school staff."""
     return bool(_roles_at_school(user, assessment.school) & {Role.PRINCIPAL, Role.SCHOOL_STAFF})
 
 
-def can_submit_assessment(user, assessment: SelfAssessment) -> bool:
+def can_submit_assessment(user, assessment) -> bool:
     return Role.PRINCIPAL in _roles_at_school(user, assessment.school)
 
 
-def can_review_assessment(user, assessment: SelfAssessment) -> bool:
+def can_review_assessment(user, assessment) -> bool:
     """Return, approve and reopen: the committee's editors, the school's head of schools, the city admin."""
     return (
         is_city_admin(user)
@@ -209,7 +212,7 @@ def can_review_assessment(user, assessment: SelfAssessment) -> bool:
     )
 
 
-def can_view_history(user, assessment: SelfAssessment) -> bool:
+def can_view_history(user, assessment) -> bool:
     """Who changed what: the committee (and head of schools) and the city office."""
     return (
         is_city_staff(user)
@@ -221,15 +224,11 @@ def can_view_history(user, assessment: SelfAssessment) -> bool:
 # --- Action plans -------------------------------------------------------------
 
 
-def visible_plans(user) -> QuerySet[ActionPlan]:
+def visible_plans(user, plans: QuerySet) -> QuerySet:
     """The city office reads every plan; committee staff their own committee's."""
     if is_city_staff(user):
-        return ActionPlan.objects.all()
-    return ActionPlan.objects.filter(committee_id__in=committee_ids(user))
-
-
-def get_plan_for_user(user, pk: int) -> ActionPlan:
-    return get_object_or_404(visible_plans(user).select_related("committee", "strategy"), pk=pk)
+        return plans
+    return plans.filter(committee_id__in=committee_ids(user))
 
 
 def can_view_plans(user) -> bool:
@@ -241,7 +240,7 @@ def plan_committees(user) -> QuerySet[Committee]:
     return Committee.objects.filter(pk__in=editor_committee_ids(user))
 
 
-def can_edit_plan(user, plan: ActionPlan) -> bool:
+def can_edit_plan(user, plan) -> bool:
     """Only the committee's own editors change its plan and reports."""
     return plan.committee_id in editor_committee_ids(user)
 
@@ -259,17 +258,18 @@ def can_remind_now(user) -> bool:
     return is_city_admin(user) or bool(editor_committee_ids(user))
 
 
-def remindable_assessments(user) -> QuerySet[SelfAssessment]:
+def remindable_assessments(user, assessments: QuerySet) -> QuerySet:
+    """Whose schools the user may remind: every school for the city admin, an editor's committee's."""
     if is_city_admin(user):
-        return SelfAssessment.objects.all()
-    return SelfAssessment.objects.filter(school__committee_id__in=editor_committee_ids(user))
+        return assessments
+    return assessments.filter(school__committee_id__in=editor_committee_ids(user))
 
 
-def visible_reminders(user) -> QuerySet[Reminder]:
+def visible_reminders(user, reminders: QuerySet) -> QuerySet:
     """The sent-log: the city office sees all; committee staff their committee's."""
     if is_city_staff(user):
-        return Reminder.objects.all()
-    return Reminder.objects.filter(committee_id__in=committee_ids(user))
+        return reminders
+    return reminders.filter(committee_id__in=committee_ids(user))
 
 
 # --- Dashboards and the yearly report --------------------------------------------
@@ -300,14 +300,15 @@ def dashboard_committee_choices(user, scope) -> list[tuple[int, str]]:
     )
 
 
-def visible_summaries(user) -> QuerySet[Rollup] | None:
+def visible_summaries(user, rollups: QuerySet) -> QuerySet | None:
     """The dashboards' summaries of everything the user sees (all school forms and bands):
     the city's for the city office, their committees' for committee staff; None for
     users who see single school units, whose figures are counted directly."""
+    key_for = rollups.model.key_for
     if is_city_staff(user):
-        return Rollup.objects.filter(key=Rollup.key_for(None))
+        return rollups.filter(key=key_for(None))
     if committee_ids(user) and not school_ids(user):
-        return Rollup.objects.filter(key__in=[Rollup.key_for(pk) for pk in committee_ids(user)])
+        return rollups.filter(key__in=[key_for(pk) for pk in committee_ids(user)])
     return None
 
 
@@ -316,16 +317,12 @@ def can_build_yearly_report(user) -> bool:
     return is_city_staff(user)
 
 
-def visible_yearly_reports(user) -> QuerySet[YearlyReport]:
+def visible_yearly_reports(user, reports: QuerySet) -> QuerySet:
     if is_city_staff(user):
-        return YearlyReport.objects.all()
-    return YearlyReport.objects.none()
+        return reports
+    return reports.none()
 
 
-def get_yearly_report_for_user(user, pk: int) -> YearlyReport:
-    return get_object_or_404(visible_yearly_reports(user).select_related("cycle", "requested_by"), pk=pk)
-
-
-def can_choose_quotes(user, assessment: SelfAssessment) -> bool:
+def can_choose_quotes(user, assessment) -> bool:
     """Choose answers to quote in the yearly report: those who review the assessment, and the analysts."""
     return can_review_assessment(user, assessment) or is_city_staff(user)

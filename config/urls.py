@@ -6,10 +6,12 @@ from accounts.forms import LoginForm
 
 urlpatterns = [
     path("", include("core.urls")),
+    path("", include("portal.urls")),
     path("organisation/", include("schools.urls")),
     path("users/", include("accounts.urls")),
     path("strategies/", include("strategy.urls")),
     path("", include("followup.urls")),
+    path("", include("actionplans.urls")),
     path("", include("dashboards.urls")),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

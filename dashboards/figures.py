@@ -19,9 +19,10 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from actionplans.models import ActionPlan, ActionStatus
 from dashboards.models import CycleSummary, Rollup, SchoolResult
 from dashboards.summaries import NOT_APPLICABLE, Tally, indicator_targets, target_met
-from followup.models import HANDED_IN_STATUSES, ActionPlan, ActionStatus, AssessmentStatus, Cycle
+from followup.models import HANDED_IN_STATUSES, AssessmentStatus, Cycle
 from schools.models import Committee, School, SchoolForm, SocioEconomicBand
 from strategy.models import Direction, Goal, IndicatorUnit
 

@@ -20,17 +20,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from actionplans.models import ActionStatus, PeriodReport, TrafficLight
+from core.pdf import PdfUnavailable, render_pdf
 from core.tasks import enqueue
 from dashboards import charts, figures
 from dashboards.models import Highlight, ReportStatus, YearlyReport
-from followup.models import (
-    HANDED_IN_STATUSES,
-    ActionStatus,
-    Cycle,
-    PeriodReport,
-    TrafficLight,
-)
-from followup.services import PdfUnavailable, render_pdf
+from followup.models import HANDED_IN_STATUSES, Cycle
 
 logger = logging.getLogger(__name__)
 

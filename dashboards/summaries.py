@@ -1,8 +1,8 @@
 """Bringing the dashboards' summaries up to date: the write side.
 
-`mark_changed` is called inside the transaction that changes an assessment's
-status (first answer, submission, return, approval) and queues a refresh once
-it commits. `refresh` reads the backlog,
+`mark_changed` runs inside the transaction that changes an assessment's
+status (first answer, submission, return, approval), called by the event the
+follow-up sends (`core.events`), and queues a refresh once it commits. `refresh` reads the backlog,
 recomputes each marked school's `SchoolResult` from its answers, then the
 rollups of the committees concerned and of the city. It is safe to run twice
 and by two workers at once (one waits for the other on the cycle's summary
@@ -17,8 +17,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
+from core import events
 from core.tasks import enqueue
 from dashboards.models import CycleSummary, Rollup, SchoolResult, SummaryBacklog
 from followup.models import HANDED_IN_STATUSES, AreaAnswer, Cycle, IndicatorAnswer, SelfAssessment
@@ -50,6 +52,16 @@ def mark_schools_changed(school_ids: Iterable[int]) -> None:
         by_cycle[cycle_id].append(school_id)
     for cycle_id, ids in by_cycle.items():
         mark_changed(cycle_id, ids)
+
+
+@receiver(events.assessments_changed)
+def _assessments_changed(sender, *, cycle_id: int, school_ids: list[int], **kwargs) -> None:
+    mark_changed(cycle_id, school_ids)
+
+
+@receiver(events.schools_changed)
+def _schools_changed(sender, *, school_ids: list[int], **kwargs) -> None:
+    mark_schools_changed(school_ids)
 
 
 def target_met(value: float, target: float, direction: str) -> bool:

@@ -11,4 +11,6 @@ urlpatterns = [
     path("yearly-reports/<int:pk>/report.xlsx", views.report_download, {"kind": "xlsx"}, name="report_xlsx"),
     path("yearly-reports/<int:pk>/report.pdf", views.report_download, {"kind": "pdf"}, name="report_pdf"),
     path("assessments/<int:pk>/areas/<int:number>/quote/", views.quote_toggle, name="quote_toggle"),
+    path("assessments/<int:pk>/report/", views.assessment_report, name="assessment_report"),
+    path("assessments/<int:pk>/report.pdf", views.assessment_report_pdf, name="assessment_report_pdf"),
 ]

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
+from core.pdf import pdf_response
 from dashboards import charts, figures, reports
-from dashboards.models import Highlight
-from followup.models import AreaAnswer, Cycle
+from dashboards.models import Highlight, YearlyReport
+from dashboards.school_report import school_report
+from followup.models import AreaAnswer, Cycle, SelfAssessment
 from schools.models import SchoolForm
 
 
@@ -137,7 +139,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
         request,
         "dashboards/report_list.html",
         {
-            "reports": permissions.visible_yearly_reports(request.user).select_related("cycle", "requested_by"),
+            "reports": permissions.visible_yearly_reports(
+                request.user, YearlyReport.objects.select_related("cycle", "requested_by")
+            ),
             "cycles": cycles,
         },
     )
@@ -146,14 +150,14 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The report's progress while it is built (polled by htmx), and its files when ready."""
-    report = permissions.get_yearly_report_for_user(request.user, pk)
+    report = _get_yearly_report(request.user, pk)
     template = "dashboards/_report_status.html" if request.htmx else "dashboards/report_detail.html"
     return TemplateResponse(request, template, {"report": report})
 
 
 @login_required
 def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
-    report = permissions.get_yearly_report_for_user(request.user, pk)
+    report = _get_yearly_report(request.user, pk)
     file = report.xlsx if kind == "xlsx" else report.pdf
     if not file:
         raise Http404
@@ -164,7 +168,7 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
 @require_POST
 def quote_toggle(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """Choose, or no longer choose, an area's answer to be quoted in the yearly report."""
-    assessment = permissions.get_assessment_for_user(request.user, pk)
+    assessment = _get_assessment(request.user, pk)
     permissions.require(permissions.can_choose_quotes(request.user, assessment))
     answer = get_object_or_404(AreaAnswer, assessment=assessment, area__number=number)
     if assessment.is_pending:
@@ -184,3 +188,37 @@ def quote_toggle(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         request, _("Quoted in the yearly report.") if not removed else _("No longer quoted in the yearly report.")
     )
     return redirect("followup:assessment_detail", pk=assessment.pk)
+
+
+@login_required
+def assessment_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The school's levels beside its committee's and the city's, and its trend; printable."""
+    assessment = _get_assessment(request.user, pk)
+    return TemplateResponse(
+        request,
+        "dashboards/assessment_report.html",
+        {"assessment": assessment, "report": school_report(assessment)},
+    )
+
+
+@login_required
+def assessment_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _get_assessment(request.user, pk)
+    return pdf_response(
+        request,
+        "dashboards/assessment_report_pdf.html",
+        {"assessment": assessment, "report": school_report(assessment)},
+        filename=f"sjalvvardering-{assessment.school.unit_code}-{assessment.cycle.year}.pdf",
+        fallback=reverse("dashboards:assessment_report", args=[assessment.pk]),
+    )
+
+
+def _get_assessment(user, pk: int) -> SelfAssessment:
+    """The self-assessment if the user may see it; 404 otherwise."""
+    assessments = SelfAssessment.objects.select_related("cycle__strategy", "school__committee")
+    return get_object_or_404(permissions.visible_assessments(user, assessments), pk=pk)
+
+
+def _get_yearly_report(user, pk: int) -> YearlyReport:
+    reports = YearlyReport.objects.select_related("cycle", "requested_by")
+    return get_object_or_404(permissions.visible_yearly_reports(user, reports), pk=pk)

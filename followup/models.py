@@ -111,7 +111,8 @@ class CycleLevel(models.Model):
 
 class CycleIndicatorQuerySet(models.QuerySet):
     def for_school(self, school):
-        """The indicators a school reports: the city-wide ones and its committee's own."""
+        """The indicators a school reports: the city-wide ones and its committee's own
+        (the same rule as `CycleIndicator.is_reported_by`)."""
         return self.filter(Q(owner__isnull=True) | Q(owner_id=school.committee_id))
 
 
@@ -139,6 +140,10 @@ class CycleIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def is_reported_by(self, school) -> bool:
+        """Whether `school` reports this indicator: city-wide ones and its committee's own."""
+        return self.owner_id is None or self.owner_id == school.committee_id
 
 
 class AssessmentStatus(models.TextChoices):
@@ -207,6 +212,8 @@ class SelfAssessment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cycle", "school"], name="one_self_assessment_per_school_and_year"),
         ]
+        # Who has handed in: counted per cycle and status.
+        indexes = [models.Index(fields=["cycle", "status"], name="assessment_cycle_status")]
 
     def __str__(self) -> str:
         return f"{self.school.name} {self.cycle.year}"
@@ -222,12 +229,14 @@ class SelfAssessment(models.Model):
             return False
         return self.reopened or not self.cycle.is_locked(today)
 
-    def mark_draft(self) -> None:
-        if self.status == AssessmentStatus.NOT_STARTED:
-            SelfAssessment.objects.filter(pk=self.pk, status=AssessmentStatus.NOT_STARTED).update(
-                status=AssessmentStatus.DRAFT
-            )
-            self.status = AssessmentStatus.DRAFT
+    def mark_draft(self, *, by) -> bool:
+        """The first answer turns a not-started assessment into a draft; True if it did."""
+        if self.status != AssessmentStatus.NOT_STARTED:
+            return False
+        self.status = AssessmentStatus.DRAFT
+        self._history_user = by
+        self.save(update_fields=["status"])
+        return True
 
 
 class AreaAnswer(models.Model):
@@ -284,184 +293,6 @@ class IndicatorAnswer(models.Model):
         return f"{self.indicator.code}: {self.value}"
 
 
-# --- Committees' action plans and period reports ------------------------------
-
-
-class PlanStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    ADOPTED = "adopted", _("Adopted")
-
-
-class ActionPlanQuerySet(models.QuerySet):
-    def for_committees(self, committees):
-        return self.filter(committee__in=committees)
-
-
-class ActionPlan(models.Model):
-    """A committee's action plan for a strategy ("varje nämnd ska ta fram en handlingsplan")."""
-
-    committee = models.ForeignKey(
-        "schools.Committee", on_delete=models.PROTECT, related_name="action_plans", verbose_name=_("committee")
-    )
-    strategy = models.ForeignKey(
-        "strategy.Strategy", on_delete=models.PROTECT, related_name="action_plans", verbose_name=_("strategy")
-    )
-    starts_in = models.PositiveSmallIntegerField(_("from year"))
-    ends_in = models.PositiveSmallIntegerField(_("to year"))
-    status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    decided_on = models.DateField(_("decision date"), null=True, blank=True)
-    registry_number = models.CharField(_("registry number"), max_length=50, blank=True)
-    version = models.PositiveIntegerField(default=0)
-
-    objects = ActionPlanQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["version"])
-
-    class Meta:
-        ordering = ["committee__name", "-starts_in"]
-        verbose_name = _("action plan")
-        verbose_name_plural = _("action plans")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["committee", "strategy"], name="one_action_plan_per_committee_and_strategy"
-            ),
-            models.CheckConstraint(condition=Q(ends_in__gte=F("starts_in")), name="action_plan_ends_after_start"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{_('Action plan')} {self.committee.name} {self.starts_in}–{self.ends_in}"
-
-
-class ActionStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    ONGOING = "ongoing", _("Ongoing")
-    DONE = "done", _("Done")
-    POSTPONED = "postponed", _("Postponed")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class Action(models.Model):
-    """An action (åtgärd) in an action plan, serving one or more of the strategy's goals."""
-
-    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="actions")
-    title = models.CharField(_("title"), max_length=300)
-    description = models.TextField(_("description"), blank=True)
-    goals = models.ManyToManyField("strategy.Goal", related_name="actions", verbose_name=_("goals"))
-    responsible = models.CharField(_("responsible"), max_length=200, help_text=_("A role or a name."))
-    starts_on = models.DateField(_("start"))
-    ends_on = models.DateField(_("end"))
-    success_criteria = models.TextField(_("success criteria"), blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
-    version = models.PositiveIntegerField(default=0)
-
-    history = HistoricalRecords(excluded_fields=["version"], m2m_fields=[goals])
-
-    class Meta:
-        ordering = ["starts_on", "title"]
-        verbose_name = _("action")
-        verbose_name_plural = _("actions")
-        constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="action_ends_after_start"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class PeriodKind(models.TextChoices):
-    T1 = "t1", _("Period report 1 (January–April)")
-    T2 = "t2", _("Period report 2 (January–August)")
-    ANNUAL = "annual", _("Annual report")
-
-
-class ReportPeriod(models.Model):
-    """A reporting occasion set up by the city office, with its deadline."""
-
-    year = models.PositiveSmallIntegerField(_("year"))
-    kind = models.CharField(_("report"), max_length=10, choices=PeriodKind.choices)
-    deadline = models.DateField(_("deadline"))
-
-    class Meta:
-        ordering = ["-year", "kind"]
-        verbose_name = _("report period")
-        verbose_name_plural = _("report periods")
-        constraints = [models.UniqueConstraint(fields=["year", "kind"], name="one_report_period_per_year_and_kind")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.year}"
-
-    def is_past_deadline(self, today: datetime.date | None = None) -> bool:
-        return (today or timezone.localdate()) > self.deadline
-
-
-class PeriodReport(models.Model):
-    """A committee's report on its action plan for one period."""
-
-    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="reports")
-    period = models.ForeignKey(ReportPeriod, on_delete=models.PROTECT, related_name="reports")
-    reopened = models.BooleanField(
-        _("reopened by the city office"), default=False, help_text=_("Lets the committee edit after the deadline.")
-    )
-    version = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(null=True, blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    history = HistoricalRecords(excluded_fields=["version", "updated_at", "updated_by"])
-
-    class Meta:
-        ordering = ["-period__year", "-period__kind"]
-        constraints = [models.UniqueConstraint(fields=["plan", "period"], name="one_report_per_plan_and_period")]
-
-    def __str__(self) -> str:
-        return f"{self.plan.committee.name}: {self.period}"
-
-    def is_editable(self, today: datetime.date | None = None) -> bool:
-        return self.reopened or not self.period.is_past_deadline(today)
-
-
-class TrafficLight(models.TextChoices):
-    GREEN = "green", _("Green – on track")
-    YELLOW = "yellow", _("Yellow – at risk")
-    RED = "red", _("Red – off track")
-
-
-class ActionReport(models.Model):
-    """How one action stands in a period report."""
-
-    report = models.ForeignKey(PeriodReport, on_delete=models.CASCADE, related_name="action_reports")
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="reports")
-    status = models.CharField(_("status"), max_length=10, choices=ActionStatus.choices)
-    light = models.CharField(_("traffic light"), max_length=10, choices=TrafficLight.choices, blank=True)
-    comment = models.TextField(_("progress"), blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["report", "action"], name="one_report_per_action_and_period")]
-
-    def __str__(self) -> str:
-        return f"{self.report.period}: {self.action}"
-
-
-class IndicatorValue(models.Model):
-    """A committee-reported indicator's value in a period report."""
-
-    report = models.ForeignKey(PeriodReport, on_delete=models.CASCADE, related_name="indicator_values")
-    indicator = models.ForeignKey("strategy.Indicator", on_delete=models.PROTECT, related_name="values")
-    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2, null=True, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["report", "indicator"], name="one_value_per_indicator_and_period"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.indicator.code}: {self.value}"
-
-
 # --- Reminders ------------------------------------------------------------------
 
 
@@ -506,7 +337,7 @@ class Reminder(models.Model):
     email = models.EmailField(_("email address"), blank=True)
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders")
     period = models.ForeignKey(
-        "followup.ReportPeriod", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+        "actionplans.ReportPeriod", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
     committee = models.ForeignKey(
         "schools.Committee", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"

@@ -24,22 +24,18 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Membership, Role
+from core import events
 from core.tasks import enqueue
 from followup.models import (
     EDITABLE_STATUSES,
-    ActionPlan,
     Cycle,
-    PeriodReport,
     Reminder,
     ReminderKind,
     ReminderStatus,
-    ReportPeriod,
     SelfAssessment,
 )
 
 logger = logging.getLogger(__name__)
-
-REPORT_OFFSETS = (14, 7, 1)
 
 
 @dataclass
@@ -48,7 +44,8 @@ class Planned:
     description: str
 
 
-def _row(kind, occasion, scope, recipient, **links) -> Reminder:
+def reminder_row(kind, occasion, scope, recipient, **links) -> Reminder:
+    """An unsaved outbox row for one recipient (None: no one to send to, kept as not sent)."""
     key = f"{kind}:{scope}:{occasion}:{recipient.pk if recipient else 'none'}"
     reminder = Reminder(key=key, kind=kind, occasion=occasion, recipient=recipient, **links)
     if recipient is None:
@@ -76,7 +73,7 @@ def _principals(school_ids) -> dict[int, list]:
     return by_school
 
 
-def _editors(committee_ids) -> dict[int, list]:
+def committee_editors(committee_ids) -> dict[int, list]:
     by_committee: dict[int, list] = {}
     for m in Membership.objects.filter(role=Role.COMMITTEE_EDITOR, committee_id__in=committee_ids).select_related(
         "user"
@@ -93,7 +90,7 @@ def _assessment_rows(cycle: Cycle, assessments, kind, occasion) -> list[Reminder
         scope = f"cycle{cycle.year}-school{assessment.school_id}"
         links = {"cycle": cycle, "school_id": assessment.school_id, "committee_id": assessment.school.committee_id}
         for user in principals.get(assessment.school_id) or [None]:
-            rows.append(_row(kind, occasion, scope, user, **links))
+            rows.append(reminder_row(kind, occasion, scope, user, **links))
     return rows
 
 
@@ -112,11 +109,11 @@ def plan_for_day(today: datetime.date) -> list[Reminder]:
         if days_left in cycle.reminder_offsets or days_left == -1:
             occasion = f"d-{days_left}" if days_left >= 0 else "passed"
             committees = {a.school.committee_id for a in cycle.assessments.select_related("school")}
-            editors = _editors(committees)
+            editors = committee_editors(committees)
             for committee_id in sorted(committees):
                 for user in editors.get(committee_id) or [None]:
                     rows.append(
-                        _row(
+                        reminder_row(
                             ReminderKind.COMMITTEE_SUMMARY,
                             occasion,
                             f"cycle{cycle.year}-committee{committee_id}",
@@ -125,29 +122,9 @@ def plan_for_day(today: datetime.date) -> list[Reminder]:
                             committee_id=committee_id,
                         )
                     )
-    for period in ReportPeriod.objects.filter(deadline__gte=today):
-        days_left = (period.deadline - today).days
-        if days_left not in REPORT_OFFSETS:
-            continue
-        reported = set(
-            PeriodReport.objects.filter(period=period, updated_at__isnull=False).values_list(
-                "plan__committee_id", flat=True
-            )
-        )
-        committees = set(ActionPlan.objects.values_list("committee_id", flat=True)) - reported
-        editors = _editors(committees)
-        for committee_id in sorted(committees):
-            for user in editors.get(committee_id) or [None]:
-                rows.append(
-                    _row(
-                        ReminderKind.REPORT_DUE,
-                        f"d-{days_left}",
-                        f"period{period.pk}-committee{committee_id}",
-                        user,
-                        period=period,
-                        committee_id=committee_id,
-                    )
-                )
+    # Other apps' reminders due today (period reports, say), without importing them.
+    for _receiver, found in events.reminders_due.send(sender=Reminder, today=today):
+        rows += found
     return rows
 
 
@@ -255,7 +232,7 @@ def build_message(reminder: Reminder) -> EmailMultiAlternatives:
             link=settings.SITE_URL + reverse("followup:cycle_detail", args=[reminder.cycle.year]),
         )
     if reminder.kind == ReminderKind.REPORT_DUE:
-        context["link"] = settings.SITE_URL + reverse("followup:plan_list")
+        context["link"] = settings.SITE_URL + reverse("actionplans:plan_list")
     with translation.override(reminder.recipient.language if reminder.recipient else settings.LANGUAGE_CODE):
         subject = render_to_string("followup/email/reminder_subject.txt", context).strip()
         text = render_to_string("followup/email/reminder.txt", context)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin_site import CityAdminAccess
+from accounts.admin import CityAdminAccess
 from schools.models import Committee, School, SchoolFormOffering
 
 

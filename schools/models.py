@@ -120,10 +120,16 @@ class School(models.Model):
             self._prefetched_objects_cache.pop("form_offerings", None)
 
     def close(self, *, on, merged_into: "School | None" = None) -> None:
+        """No longer active from `on` (merged into another unit, if given); the caller saves."""
         self.is_active = False
         self.closed_on = on
         self.merged_into = merged_into
-        self.save(update_fields=["is_active", "closed_on", "merged_into"])
+
+    def reopen(self) -> None:
+        """Active again; the caller saves."""
+        self.is_active = True
+        self.closed_on = None
+        self.merged_into = None
 
 
 class SchoolFormOffering(models.Model):

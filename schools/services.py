@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboards import summaries
+from core import events
 from schools.models import Committee, School, SchoolForm, SocioEconomicBand
 
 COMMITTEE_COLUMNS = {"nämndkod": "code", "nämnd": "name"}
@@ -375,12 +375,11 @@ def school_update(*, school: School, values: dict, forms: set[str]) -> School:
     for name, value in values.items():
         setattr(school, name, value)
     if was_active and not school.is_active:
-        school.closed_on = timezone.localdate()
+        school.close(on=timezone.localdate())
     elif school.is_active:
-        school.closed_on = None
-        school.merged_into = None
+        school.reopen()
     school.save()
     school.set_forms(forms)
     # Its committee, band or forms may have changed: the dashboards count it again.
-    summaries.mark_schools_changed([school.pk])
+    events.schools_changed.send(sender=School, school_ids=[school.pk])
     return school

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin_site import CityAdminAccess
+from accounts.admin import CityAdminAccess
 from strategy.models import FocusArea, Goal, Indicator, MaturityLevel, Strategy, Target
 
 

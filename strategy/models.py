@@ -222,6 +222,10 @@ class Indicator(models.Model):
     def strategy(self) -> Strategy:
         return self.goal.focus_area.strategy
 
+    def target_for(self, year: int):
+        """The target set for `year`, or None; reads prefetched targets without a query."""
+        return next((t.value for t in self.targets.all() if t.year == year), None)
+
     def clean(self):
         # A city-wide code is unique in the whole strategy (targets in the file refer to it).
         taken = Indicator.objects.filter(goal__focus_area__strategy_id=self.goal.focus_area.strategy_id, code=self.code)

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -11,12 +11,17 @@ from django.views.decorators.http import require_http_methods
 from accounts import permissions
 from strategy import services
 from strategy.forms import CommitteeIndicatorForm, StrategyImportForm, TargetFormSet
-from strategy.models import Goal, Indicator
+from strategy.models import Goal, Indicator, Strategy
+
+
+def _get_strategy(user, pk: int) -> Strategy:
+    """The strategy if the user may read it; 404 otherwise."""
+    return get_object_or_404(permissions.visible_strategies(user, Strategy.objects.all()), pk=pk)
 
 
 @login_required
 def strategy_list(request: HttpRequest) -> HttpResponse:
-    strategies = permissions.visible_strategies(request.user)
+    strategies = permissions.visible_strategies(request.user, Strategy.objects.all())
     return TemplateResponse(
         request,
         "strategy/strategy_list.html",
@@ -27,18 +32,10 @@ def strategy_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def strategy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The strategy as a structured, printable document."""
-    strategy = permissions.get_strategy_for_user(request.user, pk)
+    strategy = _get_strategy(request.user, pk)
     # City-wide indicators for everyone; committees' own to those who see the committee.
     committees = list(permissions.visible_committees(request.user))
-    # A school reports its own committee's indicators too, so its people see them.
-    school_committees = list(
-        permissions.visible_schools(request.user).exclude(committee__in=committees).values_list("committee", flat=True)
-    )
-    if permissions.is_city_staff(request.user):
-        school_committees = []
-    indicators = Indicator.objects.filter(
-        Q(owner__isnull=True) | Q(owner__in=committees) | Q(owner__in=school_committees)
-    ).select_related("owner")
+    indicators = permissions.visible_indicators(request.user, Indicator.objects.select_related("owner"))
     areas = strategy.focus_areas.prefetch_related(
         Prefetch(
             "goals",
@@ -61,7 +58,7 @@ def strategy_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def strategy_export(request: HttpRequest, pk: int) -> HttpResponse:
-    strategy = permissions.get_strategy_for_user(request.user, pk)
+    strategy = _get_strategy(request.user, pk)
     response = HttpResponse(services.strategy_export(strategy=strategy), content_type="application/yaml; charset=utf-8")
     filename = f"{slugify(strategy.title)}-{strategy.valid_from}.yaml"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -86,7 +83,7 @@ def strategy_import(request: HttpRequest) -> HttpResponse:
 
 
 def _committee_scope(request: HttpRequest, pk: int, committee_pk: int):
-    strategy = permissions.get_strategy_for_user(request.user, pk)
+    strategy = _get_strategy(request.user, pk)
     committee = permissions.get_committee_for_user(request.user, committee_pk)
     return strategy, committee
 

@@ -92,7 +92,8 @@ def cycle_a(org):
 @pytest.fixture
 def plan_a(org):
     """Committee A's action plan with one action, and its report for a period."""
-    from followup.models import Action, ActionPlan, ReportPeriod
+    from actionplans import services as actionplans
+    from actionplans.models import Action, ActionPlan, ReportPeriod
 
     today = timezone.localdate()
     plan = ActionPlan.objects.create(committee=org.committee_a, strategy=org.strategy, starts_in=2025, ends_in=2028)
@@ -102,7 +103,7 @@ def plan_a(org):
     action.goals.set([org.indicator_a.goal])
     org.plan_a, org.action_a = plan, action
     org.period = ReportPeriod.objects.create(year=today.year, kind="t1", deadline=today + datetime.timedelta(days=10))
-    services.report_for(plan=plan, period=org.period, user=org.editor_a)
+    actionplans.period_report_start(plan=plan, period=org.period, user=org.editor_a)
     return plan
 
 

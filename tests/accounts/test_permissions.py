@@ -20,7 +20,7 @@ def expect(anonymous, principal_a, principal_b, editor_a, editor_b, reader_a, an
 
 # url name: (method, kwargs from the org fixture, expected status per persona)
 TABLE = {
-    "core:home": ("get", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
+    "portal:home": ("get", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
     "core:healthz": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
     "login": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
     "logout": ("post", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
@@ -32,7 +32,7 @@ TABLE = {
         expect(200, 200, 200, 200, 200, 200, 200, 200),
     ),
     "password_reset_complete": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
-    "core:set_language": ("post", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
+    "portal:set_language": ("post", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
     # The Django admin: staff, and the city admin role who keeps strategies there.
     "admin:index": ("get", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 200)),
     "schools:committee_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
@@ -132,42 +132,50 @@ TABLE = {
         lambda o: {"pk": o.assessment_a.pk},
         expect(302, 403, 404, 200, 404, 200, 200, 200),
     ),
-    "followup:assessment_report": (
+    "dashboards:assessment_report": (
         "get",
         lambda o: {"pk": o.assessment_a.pk},
         expect(302, 200, 404, 200, 404, 200, 200, 200),
     ),
-    "followup:assessment_report_pdf": (
+    "dashboards:assessment_report_pdf": (
         "get",
         lambda o: {"pk": o.assessment_a.pk},
         expect(302, 200, 404, 200, 404, 200, 200, 200),
     ),
-    "followup:plan_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
-    "followup:plan_create": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 403)),
-    "followup:plan_detail": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200)),
-    "followup:plan_edit": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 403, 403, 403)),
-    "followup:action_create": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 403, 403, 403)),
-    "followup:action_edit": (
+    "actionplans:plan_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
+    "actionplans:plan_create": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 403)),
+    "actionplans:plan_detail": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200)),
+    "actionplans:plan_edit": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 403, 403, 403)),
+    "actionplans:action_create": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 403, 403, 403)),
+    "actionplans:action_edit": (
         "get",
         lambda o: {"pk": o.plan_a.pk, "action_pk": o.action_a.pk},
         expect(302, 404, 404, 200, 404, 403, 403, 403),
     ),
-    "followup:report_edit": (
+    "actionplans:report_edit": (
         "get",
         lambda o: {"pk": o.plan_a.pk, "period_pk": o.period.pk},
         expect(302, 404, 404, 200, 404, 200, 200, 200),
     ),
-    "followup:report_reopen": (
+    "actionplans:report_reopen": (
         "post",
         lambda o: {"pk": o.plan_a.pk, "period_pk": o.period.pk},
         expect(302, 404, 404, 403, 404, 403, 403, 302),
     ),
-    "followup:plan_history": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200)),
-    "followup:plan_export_xlsx": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200)),
-    "followup:plan_export_pdf": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200)),
+    "actionplans:plan_history": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200)),
+    "actionplans:plan_export_xlsx": (
+        "get",
+        lambda o: {"pk": o.plan_a.pk},
+        expect(302, 404, 404, 200, 404, 200, 200, 200),
+    ),
+    "actionplans:plan_export_pdf": (
+        "get",
+        lambda o: {"pk": o.plan_a.pk},
+        expect(302, 404, 404, 200, 404, 200, 200, 200),
+    ),
     "followup:remind_now": ("post", lambda o: {"year": o.cycle.year}, expect(302, 403, 403, 302, 302, 403, 403, 302)),
     "followup:reminder_log": ("get", lambda o: {"year": o.cycle.year}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
-    "followup:period_list": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200)),
+    "actionplans:period_list": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200)),
     # Dashboards: the city office everywhere, committee staff their own committee (a query string names the place).
     "dashboards:dashboard": (
         "get",

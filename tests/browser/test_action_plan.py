@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from followup.models import ActionPlan, ReportPeriod
+from actionplans.models import ActionPlan, ReportPeriod
 from strategy.models import FocusArea, Goal, Indicator, IndicatorUnit, Reporter
 from tests.browser.helpers import assert_accessible, log_in
 from tests.factories import StrategyFactory

@@ -12,10 +12,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
+from actionplans.models import Action, ActionPlan, ActionStatus, PlanStatus
 from dashboards import summaries
 from dashboards.models import Highlight
 from followup import services
-from followup.models import Action, ActionPlan, ActionStatus, AreaAnswer, PlanStatus
+from followup.models import AreaAnswer
 from schools.models import SchoolForm
 from strategy.models import Goal, IndicatorUnit
 from tests.browser.helpers import assert_accessible, log_in

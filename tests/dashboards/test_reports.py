@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from actionplans.models import Action, ActionPlan
+from core.pdf import PdfUnavailable
 from dashboards import figures, reports, summaries
 from dashboards.models import Highlight, ReportStatus, YearlyReport
-from followup.models import HANDED_IN_STATUSES, Action, ActionPlan, AreaAnswer, AssessmentStatus, SelfAssessment
-from followup.services import PdfUnavailable
+from followup.models import HANDED_IN_STATUSES, AreaAnswer, AssessmentStatus, SelfAssessment
 from tests.factories import SchoolFactory, followup_strategy, open_cycle
 
 TODAY = timezone.localdate()

@@ -452,6 +452,7 @@ def test_the_rebuild_command_refuses_a_year_without_a_follow_up(fu):
 def test_opening_a_cycle_gives_every_active_school_a_not_started_result(org, committed):
     closed = SchoolFactory(committee=org.committee_a, name="Nedlagda skolan")
     closed.close(on=datetime.date(2020, 6, 30))
+    closed.save()
     with committed():
         cycle = open_cycle(followup_strategy(), user=org.admin)
 

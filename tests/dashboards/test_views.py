@@ -14,13 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from actionplans.models import Action, ActionPlan
 from dashboards import figures, summaries
 from dashboards.models import Highlight
 from followup import services as followup_services
 from followup.models import (
     HANDED_IN_STATUSES,
-    Action,
-    ActionPlan,
     AreaAnswer,
     AssessmentStatus,
     Cycle,

@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import Role
-from followup import reminders, services
+from actionplans import services as actionplans
+from followup import reminders
 from followup.models import AssessmentStatus, Cycle, Reminder, ReminderKind, ReminderStatus
 from tests.factories import member
 
@@ -116,7 +117,7 @@ def test_a_reminder_claimed_once_is_not_sent_again(org, dated):
 def test_period_reports_are_reminded_to_committees_that_have_not_reported(org, plan_a):
     day = org.period.deadline - datetime.timedelta(days=7)
     assert (ReminderKind.REPORT_DUE, "d-7", org.editor_a.email) in keys(day)
-    services.report_save(report=org.plan_a.reports.get(), rows={}, values={}, version=0, user=org.editor_a)
+    actionplans.period_report_save(report=org.plan_a.reports.get(), rows={}, values={}, version=0, user=org.editor_a)
     assert not [k for k in keys(day) if k[0] == ReminderKind.REPORT_DUE]
 
 

@@ -4,6 +4,7 @@ import io
 from django.urls import reverse
 from pypdf import PdfReader
 
+from core import pdf
 from followup import services
 from followup.models import AssessmentStatus, Cycle
 
@@ -116,7 +117,7 @@ def test_the_report_pdf_is_a_pdf_with_the_schools_name(client, org, cycle_a):
         version=0,
         user=org.principal_a,
     )
-    response = client.get(reverse("followup:assessment_report_pdf", args=[org.assessment_a.pk]))
+    response = client.get(reverse("dashboards:assessment_report_pdf", args=[org.assessment_a.pk]))
     assert response["Content-Type"] == "application/pdf"
     pdf = PdfReader(io.BytesIO(response.content))
     root = pdf.trailer["/Root"]
@@ -128,9 +129,9 @@ def test_the_report_pdf_is_a_pdf_with_the_schools_name(client, org, cycle_a):
 
 def test_the_report_shows_a_clear_message_when_pdfs_cannot_be_built(client, org, cycle_a, monkeypatch):
     def unavailable(html, *, base_url):
-        raise services.PdfUnavailable("PDF:en kan inte skapas på den här servern: WeasyPrint behöver Pango-biblioteken")
+        raise pdf.PdfUnavailable("PDF:en kan inte skapas på den här servern: WeasyPrint behöver Pango-biblioteken")
 
-    monkeypatch.setattr(services, "render_pdf", unavailable)
+    monkeypatch.setattr(pdf, "render_pdf", unavailable)
     client.force_login(org.principal_a)
-    response = client.get(reverse("followup:assessment_report_pdf", args=[org.assessment_a.pk]), follow=True)
+    response = client.get(reverse("dashboards:assessment_report_pdf", args=[org.assessment_a.pk]), follow=True)
     assert "WeasyPrint behöver Pango-biblioteken" in response.content.decode()

@@ -1,0 +1,291 @@
+"""Pages of the committees' action plans, their actions and period reports."""
+
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, F, FilteredRelation, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import permissions
+from actionplans import exports, services
+from actionplans.forms import ActionForm, NewPlanForm, PeriodForm, PlanForm, ReportForm
+from actionplans.models import Action, ActionPlan, PeriodReport, ReportPeriod
+from core.pdf import pdf_response
+from strategy.models import Indicator, Reporter
+
+
+def _get_plan(user, pk: int) -> ActionPlan:
+    """The plan if the user may see it; 404 otherwise."""
+    plans = ActionPlan.objects.select_related("committee", "strategy")
+    return get_object_or_404(permissions.visible_plans(user, plans), pk=pk)
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_view_plans(request.user))
+    plans = (
+        permissions.visible_plans(request.user, ActionPlan.objects.all())
+        .select_related("committee", "strategy")
+        .annotate(action_count=Count("actions"))
+    )
+    return TemplateResponse(
+        request,
+        "actionplans/plan_list.html",
+        {"plans": plans, "can_create": permissions.plan_committees(request.user).exists()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HttpRequest) -> HttpResponse:
+    committees = permissions.plan_committees(request.user)
+    permissions.require(committees.exists())
+    form = NewPlanForm(request.POST or None, committees=committees)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(user=request.user, **form.cleaned_data)
+        except services.PlanError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The action plan is created. Add its actions."))
+            return redirect("actionplans:plan_detail", pk=plan.pk)
+    return TemplateResponse(request, "actionplans/plan_create.html", {"form": form})
+
+
+def _plan_context(request, plan):
+    # Every period with this plan's report, if any, in one query.
+    periods = ReportPeriod.objects.annotate(
+        plan_report=FilteredRelation("reports", condition=Q(reports__plan=plan)),
+        report_id=F("plan_report__id"),
+        report_updated_at=F("plan_report__updated_at"),
+        report_reopened=F("plan_report__reopened"),
+    )
+    overview = services.plan_overview(plan)
+    return {
+        "plan": plan,
+        "overview": overview,
+        "uncovered": services.plan_uncovered_goals(overview),
+        "can_edit": permissions.can_edit_plan(request.user, plan),
+        "can_reopen": permissions.can_manage_periods(request.user),
+        "periods": [
+            (p, SimpleNamespace(updated_at=p.report_updated_at, reopened=p.report_reopened) if p.report_id else None)
+            for p in periods
+        ],
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan grouped by focus area and goal; goals without an action stand out."""
+    plan = _get_plan(request.user, pk)
+    return TemplateResponse(request, "actionplans/plan_detail.html", _plan_context(request, plan))
+
+
+def _conflict_message(request):
+    messages.error(
+        request,
+        _(
+            "Someone else saved this while you were editing. Their version is shown below with your text kept "
+            "in the form; save again to keep yours."
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan(request.user, pk)
+    permissions.require(permissions.can_edit_plan(request.user, plan))
+    form = PlanForm(request.POST or None, instance=plan, initial={"version": plan.version})
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in PlanForm.Meta.fields}
+        fresh = type(plan).objects.get(pk=plan.pk)
+        if services.plan_save(plan=fresh, values=values, version=form.cleaned_data["version"], user=request.user):
+            messages.success(request, _("The action plan is saved."))
+            return redirect("actionplans:plan_detail", pk=plan.pk)
+        _conflict_message(request)
+        return TemplateResponse(
+            request,
+            "actionplans/plan_edit.html",
+            {"plan": plan, "form": _rebound(form, fresh.version), "theirs": fresh},
+        )
+    return TemplateResponse(request, "actionplans/plan_edit.html", {"plan": plan, "form": form})
+
+
+def _rebound(form, version, **kwargs):
+    """The form as the user filled it in, now carrying the stored version, so
+    saving again keeps the user's text on purpose."""
+    data = form.data.copy()
+    data["version"] = version
+    return type(form)(data, instance=form.instance, **kwargs)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, pk: int, action_pk: int | None = None) -> HttpResponse:
+    plan = _get_plan(request.user, pk)
+    action = get_object_or_404(plan.actions, pk=action_pk) if action_pk else Action(plan=plan)
+    permissions.require(permissions.can_edit_plan(request.user, plan))
+    form = ActionForm(request.POST or None, instance=action, plan=plan, initial={"version": action.version})
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in ActionForm.Meta.fields if name != "goals"}
+        goals = form.cleaned_data["goals"]
+        target = Action.objects.get(pk=action.pk) if action.pk else Action(plan=plan)
+        if services.action_save(
+            action=target, values=values, goals=goals, version=form.cleaned_data["version"], user=request.user
+        ):
+            messages.success(request, _("The action is saved."))
+            return redirect("actionplans:plan_detail", pk=plan.pk)
+        _conflict_message(request)
+        return TemplateResponse(
+            request,
+            "actionplans/action_edit.html",
+            {"plan": plan, "action": action, "form": _rebound(form, target.version, plan=plan), "theirs": target},
+        )
+    return TemplateResponse(request, "actionplans/action_edit.html", {"plan": plan, "action": action, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
+    """A period report: per action status, traffic light and progress, and the committee's indicator values."""
+    plan = _get_plan(request.user, pk)
+    period = get_object_or_404(ReportPeriod, pk=period_pk)
+    can_edit = permissions.can_edit_plan(request.user, plan)
+    report = plan.reports.filter(period=period).first()
+    if report is None:
+        if not can_edit:
+            raise Http404
+        if request.method == "POST" and not period.is_past_deadline():
+            report = services.period_report_start(plan=plan, period=period, user=request.user)
+        else:
+            # Shown, not written: the report is created when it is first saved.
+            report = PeriodReport(plan=plan, period=period)
+    editable = can_edit and report.is_editable()
+    actions = plan.actions.all()
+    indicators = (
+        Indicator.objects.for_committee(plan.committee)
+        .filter(goal__focus_area__strategy=plan.strategy, reported_by=Reporter.COMMITTEE)
+        .prefetch_related("targets")
+    )
+    if report.pk is None:
+        stored_rows = services.period_report_starting_rows(plan, period)
+        stored_values = {}
+    else:
+        stored_rows = {r.action_id: r for r in report.action_reports.all()}
+        stored_values = {v.indicator_id: v.value for v in report.indicator_values.all()}
+    initial = {"version": report.version}
+    for action in actions:
+        row = stored_rows.get(action.pk)
+        initial[f"status_{action.pk}"] = row.status if row else action.status
+        initial[f"light_{action.pk}"] = row.light if row else ""
+        initial[f"comment_{action.pk}"] = row.comment if row else ""
+    for indicator in indicators:
+        initial[f"value_{indicator.pk}"] = stored_values.get(indicator.pk)
+    form = ReportForm(request.POST or None, initial=initial, actions=actions, indicators=indicators)
+    if request.method == "POST":
+        permissions.require(can_edit)
+        if form.is_valid():
+            try:
+                saved = services.period_report_save(
+                    report=report,
+                    rows=form.rows(),
+                    values=form.values(),
+                    version=form.cleaned_data["version"],
+                    user=request.user,
+                )
+            except services.PlanError as exc:
+                messages.error(request, str(exc))
+                return redirect("actionplans:plan_detail", pk=plan.pk)
+            if saved:
+                messages.success(request, _("The report is saved."))
+                return redirect("actionplans:report_edit", pk=plan.pk, period_pk=period.pk)
+            _conflict_message(request)
+            report.refresh_from_db()
+            data = request.POST.copy()
+            data["version"] = report.version
+            form = ReportForm(data, initial=initial, actions=actions, indicators=indicators)
+    targets = {i.pk: i.target_for(period.year) for i in indicators}
+    return TemplateResponse(
+        request,
+        "actionplans/report_edit.html",
+        {
+            "plan": plan,
+            "period": period,
+            "report": report,
+            "form": form,
+            "editable": editable,
+            "targets": targets,
+            "can_reopen": permissions.can_manage_periods(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_reopen(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
+    plan = _get_plan(request.user, pk)
+    permissions.require(permissions.can_manage_periods(request.user))
+    period = get_object_or_404(ReportPeriod, pk=period_pk)
+    report = plan.reports.filter(period=period).first() or services.period_report_start(
+        plan=plan, period=period, user=request.user
+    )
+    services.period_report_reopen(report=report, user=request.user)
+    messages.success(request, _("The report is reopened for %(committee)s.") % {"committee": plan.committee.name})
+    return redirect("actionplans:plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_list(request: HttpRequest) -> HttpResponse:
+    """Report periods with their deadlines, set up by the city office."""
+    permissions.require(permissions.can_manage_periods(request.user))
+    form = PeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The report period is set up."))
+        return redirect("actionplans:period_list")
+    return TemplateResponse(
+        request, "actionplans/period_list.html", {"form": form, "periods": ReportPeriod.objects.all()}
+    )
+
+
+@login_required
+def plan_export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan(request.user, pk)
+    content = exports.plan_workbook(plan, services.period_report_latest(plan))
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = (
+        f'attachment; filename="handlingsplan-{plan.committee.code}-{plan.starts_in}.xlsx"'
+    )
+    return response
+
+
+@login_required
+def plan_export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan(request.user, pk)
+    context = _plan_context(request, plan)
+    context["report"] = services.period_report_latest(plan)
+    return pdf_response(
+        request,
+        "actionplans/plan_pdf.html",
+        context,
+        filename=f"handlingsplan-{plan.committee.code}-{plan.starts_in}.pdf",
+        fallback=reverse("actionplans:plan_detail", args=[plan.pk]),
+    )
+
+
+@login_required
+def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan(request.user, pk)
+    return TemplateResponse(
+        request, "actionplans/plan_history.html", {"plan": plan, "changes": services.plan_changes(plan)}
+    )

@@ -1,0 +1,40 @@
+"""Tagged PDFs from HTML, for every download the portal offers as PDF."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+
+class PdfUnavailable(Exception):
+    """The server cannot build PDFs; the message says why and what to do instead."""
+
+
+def render_pdf(html: str, *, base_url: str) -> bytes:
+    """A tagged PDF (PDF/UA) of the HTML, built by WeasyPrint."""
+    try:
+        from weasyprint import HTML  # needs Pango: imported here so a server without it still starts
+    except (ImportError, OSError) as exc:
+        raise PdfUnavailable(
+            _(
+                "The PDF cannot be built on this server: WeasyPrint needs the Pango libraries "
+                "(Debian: libpango-1.0-0 and libpangoft2-1.0-0). Use the print button instead. (%(error)s)"
+            )
+            % {"error": exc}
+        ) from exc
+    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def pdf_response(request: HttpRequest, template: str, context: dict, *, filename: str, fallback: str) -> HttpResponse:
+    """The template as a PDF download, or back to `fallback` saying why the
+    server cannot build PDFs."""
+    html = render_to_string(template, context, request=request)
+    try:
+        pdf = render_pdf(html, base_url=request.build_absolute_uri("/"))
+    except PdfUnavailable as exc:
+        messages.error(request, str(exc))
+        return redirect(fallback)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

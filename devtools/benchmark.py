@@ -1,0 +1,452 @@
+"""Measuring the portal at a scale made by `generate_data`: server times, queries
+per page, how soon a submission shows on the dashboard, report build times and
+throughput under gunicorn. `manage.py benchmark` prints the figures and writes
+them as JSON; docs/benchmarks.md records what they were and on what machine.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import django
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from core.database import database_url
+from core.pdf import PdfUnavailable
+from dashboards import reports
+from dashboards.models import Rollup
+from devtools.scale import USERS
+from followup import services as followup
+from followup.models import AreaAnswer, AssessmentStatus, Cycle, SelfAssessment
+from strategy.models import IndicatorUnit
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+@dataclass
+class PageFigures:
+    name: str
+    path: str
+    queries: int
+    p50_ms: float
+    p95_ms: float
+    status: int
+
+
+@dataclass
+class Results:
+    machine: dict
+    data: dict
+    pages: list[PageFigures] = field(default_factory=list)
+    submission_to_dashboard_s: float | None = None
+    submission_note: str = ""
+    report_excel_s: float | None = None
+    report_pdf_s: float | None = None
+    report_content_s: float | None = None
+    throughput: dict = field(default_factory=dict)
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        cpu = platform.processor()
+    memory = ""
+    try:
+        kib = int(
+            next(
+                line.split()[1]
+                for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")
+            )
+        )
+        memory = f"{kib / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+        database = cursor.fetchone()[0].split(" on ")[0]
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "database": database,
+    }
+
+
+def data_size() -> dict:
+    from schools.models import Committee, School
+
+    return {
+        "committees": Committee.objects.count(),
+        "schools": School.objects.count(),
+        "cycles": Cycle.objects.count(),
+        "assessments": SelfAssessment.objects.count(),
+        "area_answers": AreaAnswer.objects.count(),
+    }
+
+
+def _user(role_index: int) -> User:
+    email = USERS[role_index][0]
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        raise LookupError(f"No user {email}: run `manage.py generate_data --scale small|national` first.")
+    return user
+
+
+def _time(client: Client, method: str, path: str, repeat: int, data=None, headers=None, before=None) -> tuple:
+    for _ in range(2):  # warm up caches and connections
+        if before:
+            data = before()
+        getattr(client, method)(path, data=data, headers=headers or {})
+    timings = []
+    status = 0
+    for _ in range(repeat):
+        if before:
+            data = before()
+        started = time.perf_counter()
+        response = getattr(client, method)(path, data=data, headers=headers or {})
+        timings.append((time.perf_counter() - started) * 1000)
+        status = response.status_code
+    if before:
+        data = before()
+    with CaptureQueriesContext(connection) as queries:
+        getattr(client, method)(path, data=data, headers=headers or {})
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+    return len(queries), round(statistics.median(timings), 1), round(p95, 1), status
+
+
+def main_pages(
+    analyst: User, editor: User, principal: User
+) -> list[tuple[str, User, str, str, dict | None, dict | None]]:
+    """(name, user, method, path, data, headers) of every main page of the portal."""
+    cycle = Cycle.objects.order_by("-year").first()
+    committee = editor.memberships.first().committee
+    school = principal.memberships.first().school
+    assessment = SelfAssessment.objects.get(cycle=cycle, school=school)
+    plan = committee.action_plans.first()
+    return [
+        ("dashboard, city", analyst, "get", f"{reverse('dashboards:dashboard')}?year={cycle.year}", None, None),
+        (
+            "dashboard, committee",
+            editor,
+            "get",
+            f"{reverse('dashboards:dashboard')}?year={cycle.year}&committee={committee.pk}",
+            None,
+            None,
+        ),
+        (
+            "dashboard, school",
+            editor,
+            "get",
+            f"{reverse('dashboards:dashboard')}?year={cycle.year}&school={school.pk}",
+            None,
+            None,
+        ),
+        (
+            "principal's form page",
+            principal,
+            "get",
+            reverse("followup:assessment_area", args=[assessment.pk, 1]),
+            None,
+            None,
+        ),
+        ("self-assessment", principal, "get", reverse("followup:assessment_detail", args=[assessment.pk]), None, None),
+        ("follow-up list", analyst, "get", reverse("followup:cycle_list"), None, None),
+        (
+            "follow-up, who has handed in",
+            analyst,
+            "get",
+            reverse("followup:cycle_detail", args=[cycle.year]),
+            None,
+            None,
+        ),
+        ("organisation", analyst, "get", reverse("schools:committee_list"), None, None),
+        ("committee", editor, "get", reverse("schools:committee_detail", args=[committee.pk]), None, None),
+        ("action plans", editor, "get", reverse("actionplans:plan_list"), None, None),
+        ("action plan", editor, "get", reverse("actionplans:plan_detail", args=[plan.pk]), None, None),
+    ]
+
+
+def autosave_data(assessment: SelfAssessment) -> dict:
+    """The POST the area form's autosave sends, with the stored version."""
+    area = assessment.cycle.areas.get(number=1)
+    answer = AreaAnswer.objects.get(assessment=assessment, area=area)
+    data = {
+        "level": answer.level or 1,
+        "done": answer.done,
+        "strengths": answer.strengths,
+        "next_steps": answer.next_steps + " ",
+        "not_applicable_reason": "",
+        "version": answer.version,
+    }
+    for indicator in area.indicators.for_school(assessment.school):
+        value = assessment.indicator_answers.filter(indicator=indicator).values_list("value", flat=True).first()
+        if value is not None and indicator.unit == IndicatorUnit.YES_NO:
+            value = int(value)  # the form's choices are 1 and 0
+        data[f"indicator_{indicator.pk}"] = "" if value is None else str(value)
+    return data
+
+
+def measure_pages(repeat: int) -> list[PageFigures]:
+    analyst, editor, principal = _user(0), _user(2), _user(3)
+    results = []
+    clients: dict[int, Client] = {}
+    for name, user, method, path, data, headers in main_pages(analyst, editor, principal):
+        client = clients.setdefault(user.pk, Client())
+        client.force_login(user)
+        queries, p50, p95, status = _time(client, method, path, repeat, data=data, headers=headers)
+        results.append(PageFigures(name, path, queries, p50, p95, status))
+        if name.startswith("dashboard"):
+            # The first view after the summaries changed: nothing cached (not even the session).
+            queries, p50, p95, status = _time(
+                client, method, path, repeat, data=data, headers=headers, before=cache.clear
+            )
+            results.append(PageFigures(f"{name}, cold cache", path, queries, p50, p95, status))
+    # The autosave: the principal's form posts its area by htmx; each post carries the version it read.
+    cycle = Cycle.objects.order_by("-year").first()
+    assessment = SelfAssessment.objects.get(cycle=cycle, school=principal.memberships.first().school)
+    SelfAssessment.objects.filter(pk=assessment.pk).update(status=AssessmentStatus.DRAFT)
+    path = reverse("followup:assessment_area", args=[assessment.pk, 1])
+    client = clients[principal.pk]
+    queries, p50, p95, status = _time(
+        client, "post", path, repeat, headers={"HX-Request": "true"}, before=lambda: autosave_data(assessment)
+    )
+    version = AreaAnswer.objects.get(assessment=assessment, area__number=1).version
+    if version < repeat:  # each post must have been saved, not answered with an error
+        raise RuntimeError(f"the autosave did not save (version {version} after {repeat} posts)")
+    results.append(PageFigures("autosave POST", path, queries, p50, p95, status))
+    return results
+
+
+def measure_submission(timeout: float = 120.0) -> tuple[float | None, str]:
+    """Submit a complete draft and wait until the city's summary counts it."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        note = "tasks ran in the process (no broker): the refresh ran inside the submission"
+    else:
+        note = "refreshed by a Celery worker through Redis"
+    cycle = Cycle.objects.order_by("-year").first()
+    draft = (
+        SelfAssessment.objects.filter(cycle=cycle, status=AssessmentStatus.DRAFT)
+        .exclude(school__memberships__isnull=False)
+        .select_related("school", "cycle")
+        .first()
+    )
+    if draft is None:
+        return None, "no complete draft left to submit"
+    city = Rollup.objects.filter(cycle=cycle, key=Rollup.key_for(None))  # the row the city's dashboard reads
+
+    def submitted() -> int:
+        return (city.values_list("statuses", flat=True).first() or {}).get(AssessmentStatus.SUBMITTED, 0)
+
+    before = submitted()
+    principal = _user(3)
+    started = time.monotonic()
+    followup.assessment_submit(assessment=draft, user=principal)
+    while time.monotonic() - started < timeout:
+        if submitted() > before:
+            return round(time.monotonic() - started, 2), note
+        time.sleep(0.1)
+    return None, f"not visible after {timeout:.0f} s ({note})"
+
+
+def measure_reports() -> tuple[float, float, float | None]:
+    cycle = Cycle.objects.order_by("-year").first()
+    started = time.perf_counter()
+    content = reports.report_content(cycle)
+    content_s = time.perf_counter() - started
+    started = time.perf_counter()
+    reports.build_workbook(content)
+    excel_s = time.perf_counter() - started + content_s
+    try:
+        started = time.perf_counter()
+        reports.build_pdf(content)
+        pdf_s = time.perf_counter() - started + content_s
+    except PdfUnavailable:
+        pdf_s = None
+    return round(content_s, 2), round(excel_s, 2), None if pdf_s is None else round(pdf_s, 2)
+
+
+# --- Throughput under gunicorn ------------------------------------------------------
+
+
+# Each request is the next page of the mix with its user's session; any answer
+# but 200 (a redirect to the login page too) is counted as an error.
+WRK_SCRIPT = """
+local paths = {%s}
+local cookies = {%s}
+local i = 0
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) not_ok = 0 end
+function request()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i], {["Cookie"] = "sessionid=" .. cookies[i]})
+end
+function response(status, headers, body) if status ~= 200 then not_ok = not_ok + 1 end end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("not_ok") end
+  io.write(string.format("Not 200: %%d\\n", total))
+end
+"""
+
+
+def measure_throughput(*, duration: int, connections: int, workers: int, port: int) -> dict:
+    """Requests per second for a mix of authenticated pages, gunicorn and wrk on this machine."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return {"skipped": "wrk is not installed (apt-get install wrk)"}
+    if connection.vendor != "postgresql":
+        return {"skipped": "the load test runs against PostgreSQL"}
+    analyst, editor, principal = _user(0), _user(2), _user(3)
+    mix = [
+        (user, path) for name, user, method, path, _d, _h in main_pages(analyst, editor, principal) if method == "get"
+    ]
+    sessions = {}
+    for user in {u.pk: u for u, _p in mix}.values():
+        client = Client()
+        client.force_login(user)
+        sessions[user.pk] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    static_root = Path(tempfile.mkdtemp(prefix="portal-static-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DJANGO_DEBUG": "false",
+        # The sessions made here must be valid there.
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # Plain HTTP on the loopback: no redirect to HTTPS.
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_COOKIES": "false",
+        "DJANGO_SECURE_HSTS_SECONDS": "0",
+        "DJANGO_STATIC_ROOT": str(static_root),
+        "DATABASE_CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "WARNING",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True
+    )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/healthz")
+        script = static_root / "mix.lua"  # removed with the static files below; it holds session cookies
+        script.write_text(
+            WRK_SCRIPT % (", ".join(f'"{path}"' for _u, path in mix), ", ".join(f'"{sessions[u.pk]}"' for u, _p in mix))
+        )
+        output = subprocess.run(
+            [
+                wrk,
+                "-t2",
+                f"-c{connections}",
+                f"-d{duration}s",
+                "--latency",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(static_root, ignore_errors=True)
+    return parse_wrk(output) | {
+        "pages": len(mix),
+        "gunicorn_workers": workers,
+        "connections": connections,
+        "seconds": duration,
+    }
+
+
+def parse_wrk(output: str) -> dict:
+    def number(pattern, default=0.0):
+        found = re.search(pattern, output)
+        return float(found.group(1)) if found else default
+
+    errors = int(number(r"Not 200: (\d+)"))
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket:
+        errors += sum(int(g) for g in socket.groups())
+    latency = {}
+    for label in ("50%", "90%", "99%"):
+        found = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", output)
+        if found:
+            value, unit = float(found.group(1)), found.group(2)
+            latency[label] = round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 1)
+    return {
+        "requests_per_second": number(r"Requests/sec:\s+([\d.]+)"),
+        "requests": int(number(r"(\d+) requests in")),
+        "errors": errors,
+        "latency_ms": latency,
+    }
+
+
+def _wait_for(url: str, timeout: float = 30) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - a local URL we started
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer {url} within {timeout:.0f} s")
+
+
+def run(*, repeat: int, duration: int, connections: int, workers: int, port: int, load: bool) -> Results:
+    results = Results(machine=machine(), data=data_size())
+    results.pages = measure_pages(repeat)
+    results.submission_to_dashboard_s, results.submission_note = measure_submission()
+    results.report_content_s, results.report_excel_s, results.report_pdf_s = measure_reports()
+    if load:
+        results.throughput = measure_throughput(duration=duration, connections=connections, workers=workers, port=port)
+    return results
+
+
+def as_dict(results: Results) -> dict:
+    return asdict(results)

@@ -9,207 +9,271 @@ without a row here.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-PERSONAS = ["anonymous", "principal_a", "principal_b", "editor_a", "editor_b", "reader_a", "analyst", "admin"]
+# Outsiders are principal_b and editor_b (committee B); head_a is school A's head of
+# schools and staff_a writes school A's self-assessment without submitting it.
+PERSONAS = [
+    "anonymous",
+    "principal_a",
+    "principal_b",
+    "editor_a",
+    "editor_b",
+    "reader_a",
+    "analyst",
+    "admin",
+    "head_a",
+    "staff_a",
+]
 
 
-def expect(anonymous, principal_a, principal_b, editor_a, editor_b, reader_a, analyst, admin):
+def expect(anonymous, principal_a, principal_b, editor_a, editor_b, reader_a, analyst, admin, head_a, staff_a):
     return dict(
-        zip(PERSONAS, [anonymous, principal_a, principal_b, editor_a, editor_b, reader_a, analyst, admin], strict=True)
+        zip(
+            PERSONAS,
+            [anonymous, principal_a, principal_b, editor_a, editor_b, reader_a, analyst, admin, head_a, staff_a],
+            strict=True,
+        )
     )
 
 
 # url name: (method, kwargs from the org fixture, expected status per persona)
 TABLE = {
-    "portal:home": ("get", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
-    "core:healthz": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
-    "login": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
-    "logout": ("post", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
-    "password_reset": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
-    "password_reset_done": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
+    "portal:home": ("get", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302, 200, 302)),
+    "core:healthz": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    "login": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    "logout": ("post", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
+    "password_reset": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    "password_reset_done": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     "password_reset_confirm": (
         "get",
         lambda o: {"uidb64": "MQ", "token": "bad-token"},
-        expect(200, 200, 200, 200, 200, 200, 200, 200),
+        expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ),
-    "password_reset_complete": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200)),
-    "portal:set_language": ("post", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302)),
+    "password_reset_complete": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    "portal:set_language": ("post", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
     # The Django admin: staff, and the city admin role who keeps strategies there.
-    "admin:index": ("get", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 200)),
-    "schools:committee_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
+    "admin:index": ("get", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 200, 302, 302)),
+    "schools:committee_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 200, 200, 200, 403, 403)),
     "schools:committee_detail": (
         "get",
         lambda o: {"pk": o.committee_a.pk},
-        expect(302, 404, 404, 200, 404, 200, 200, 200),
+        expect(302, 404, 404, 200, 404, 200, 200, 200, 404, 404),
     ),
     "schools:school_detail": (
         "get",
         lambda o: {"pk": o.school_a.pk},
-        expect(302, 200, 404, 200, 404, 200, 200, 200),
+        expect(302, 200, 404, 200, 404, 200, 200, 200, 200, 200),
     ),
-    "schools:school_edit": ("get", lambda o: {"pk": o.school_a.pk}, expect(302, 403, 404, 403, 404, 403, 403, 200)),
-    "schools:organisation_import": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200)),
-    "schools:organisation_import_confirm": ("post", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 302)),
-    "accounts:user_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 200)),
-    "accounts:user_invite": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 200)),
+    "schools:school_edit": (
+        "get",
+        lambda o: {"pk": o.school_a.pk},
+        expect(302, 403, 404, 403, 404, 403, 403, 200, 403, 403),
+    ),
+    "schools:organisation_import": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
+    "schools:organisation_import_confirm": (
+        "post",
+        lambda o: {},
+        expect(302, 403, 403, 403, 403, 403, 403, 302, 403, 403),
+    ),
+    "accounts:user_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 200, 403, 403)),
+    "accounts:user_invite": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 200, 403, 403)),
     "accounts:user_detail": (
         "get",
         lambda o: {"pk": o.principal_a.pk},
-        expect(302, 403, 403, 200, 404, 403, 403, 200),
+        expect(302, 403, 403, 200, 404, 403, 403, 200, 403, 403),
     ),
     "accounts:membership_delete": (
         "post",
         lambda o: {"pk": o.principal_a.pk, "membership_pk": o.principal_a.memberships.get().pk},
-        expect(302, 403, 403, 302, 404, 403, 403, 302),
+        expect(302, 403, 403, 302, 404, 403, 403, 302, 403, 403),
     ),
-    "strategy:strategy_list": ("get", lambda o: {}, expect(302, 200, 200, 200, 200, 200, 200, 200)),
-    "strategy:strategy_import": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200)),
+    "strategy:strategy_list": ("get", lambda o: {}, expect(302, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    "strategy:strategy_import": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
     "strategy:strategy_detail": (
         "get",
         lambda o: {"pk": o.strategy.pk},
-        expect(302, 200, 200, 200, 200, 200, 200, 200),
+        expect(302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ),
     "strategy:strategy_export": (
         "get",
         lambda o: {"pk": o.strategy.pk},
-        expect(302, 200, 200, 200, 200, 200, 200, 200),
+        expect(302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ),
     "strategy:committee_indicators": (
         "get",
         lambda o: {"pk": o.strategy.pk, "committee_pk": o.committee_a.pk},
-        expect(302, 404, 404, 200, 404, 200, 200, 200),
+        expect(302, 404, 404, 200, 404, 200, 200, 200, 404, 404),
     ),
     "strategy:committee_indicator_create": (
         "get",
         lambda o: {"pk": o.strategy.pk, "committee_pk": o.committee_a.pk},
-        expect(302, 404, 404, 200, 404, 403, 403, 200),
+        expect(302, 404, 404, 200, 404, 403, 403, 200, 404, 404),
     ),
     "strategy:committee_indicator_edit": (
         "get",
         lambda o: {"pk": o.strategy.pk, "committee_pk": o.committee_a.pk, "indicator_pk": o.indicator_a.pk},
-        expect(302, 404, 404, 200, 404, 403, 403, 200),
+        expect(302, 404, 404, 200, 404, 403, 403, 200, 404, 404),
     ),
-    "followup:cycle_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
-    "followup:cycle_create": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200)),
-    "followup:cycle_detail": ("get", lambda o: {"year": o.cycle.year}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
+    "followup:cycle_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 200, 200, 200, 200, 403)),
+    "followup:cycle_create": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
+    "followup:cycle_detail": (
+        "get",
+        lambda o: {"year": o.cycle.year},
+        expect(302, 403, 403, 200, 200, 200, 200, 200, 200, 403),
+    ),
     "followup:assessment_detail": (
         "get",
         lambda o: {"pk": o.assessment_a.pk},
-        expect(302, 200, 404, 200, 404, 200, 200, 200),
+        expect(302, 200, 404, 200, 404, 200, 200, 200, 200, 200),
     ),
     # Only the school's own people write; others who may read are sent to the read-only view.
     "followup:assessment_area": (
         "get",
         lambda o: {"pk": o.assessment_a.pk, "number": 1},
-        expect(302, 200, 404, 302, 404, 302, 302, 302),
+        expect(302, 200, 404, 302, 404, 302, 302, 302, 302, 200),
     ),
     "followup:assessment_from_last_year": (
         "post",
         lambda o: {"pk": o.assessment_a.pk, "number": 1},
-        expect(302, 302, 404, 403, 404, 403, 403, 403),
+        expect(302, 302, 404, 403, 404, 403, 403, 403, 403, 302),
     ),
     "followup:assessment_submit": (
         "get",
         lambda o: {"pk": o.assessment_a.pk},
-        expect(302, 200, 404, 403, 404, 403, 403, 403),
+        expect(302, 200, 404, 403, 404, 403, 403, 403, 403, 200),
     ),
     "followup:assessment_return": (
         "post",
         lambda o: {"pk": o.assessment_a.pk},
-        expect(302, 403, 404, 302, 404, 403, 403, 302),
+        expect(302, 403, 404, 302, 404, 403, 403, 302, 302, 403),
     ),
     "followup:assessment_approve": (
         "post",
         lambda o: {"pk": o.assessment_a.pk},
-        expect(302, 403, 404, 302, 404, 403, 403, 302),
+        expect(302, 403, 404, 302, 404, 403, 403, 302, 302, 403),
     ),
     "followup:assessment_reopen": (
         "post",
         lambda o: {"pk": o.assessment_a.pk},
-        expect(302, 403, 404, 302, 404, 403, 403, 302),
+        expect(302, 403, 404, 302, 404, 403, 403, 302, 302, 403),
     ),
     "followup:assessment_history": (
         "get",
         lambda o: {"pk": o.assessment_a.pk},
-        expect(302, 403, 404, 200, 404, 200, 200, 200),
+        expect(302, 403, 404, 200, 404, 200, 200, 200, 200, 403),
     ),
     "dashboards:assessment_report": (
         "get",
         lambda o: {"pk": o.assessment_a.pk},
-        expect(302, 200, 404, 200, 404, 200, 200, 200),
+        expect(302, 200, 404, 200, 404, 200, 200, 200, 200, 200),
     ),
     "dashboards:assessment_report_pdf": (
         "get",
         lambda o: {"pk": o.assessment_a.pk},
-        expect(302, 200, 404, 200, 404, 200, 200, 200),
+        expect(302, 200, 404, 200, 404, 200, 200, 200, 200, 200),
     ),
-    "actionplans:plan_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
-    "actionplans:plan_create": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 403)),
-    "actionplans:plan_detail": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200)),
-    "actionplans:plan_edit": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 403, 403, 403)),
-    "actionplans:action_create": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 403, 403, 403)),
+    "actionplans:plan_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 200, 200, 200, 403, 403)),
+    "actionplans:plan_create": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 403, 403, 403)),
+    "actionplans:plan_detail": (
+        "get",
+        lambda o: {"pk": o.plan_a.pk},
+        expect(302, 404, 404, 200, 404, 200, 200, 200, 404, 404),
+    ),
+    "actionplans:plan_edit": (
+        "get",
+        lambda o: {"pk": o.plan_a.pk},
+        expect(302, 404, 404, 200, 404, 403, 403, 403, 404, 404),
+    ),
+    "actionplans:action_create": (
+        "get",
+        lambda o: {"pk": o.plan_a.pk},
+        expect(302, 404, 404, 200, 404, 403, 403, 403, 404, 404),
+    ),
     "actionplans:action_edit": (
         "get",
         lambda o: {"pk": o.plan_a.pk, "action_pk": o.action_a.pk},
-        expect(302, 404, 404, 200, 404, 403, 403, 403),
+        expect(302, 404, 404, 200, 404, 403, 403, 403, 404, 404),
     ),
     "actionplans:report_edit": (
         "get",
         lambda o: {"pk": o.plan_a.pk, "period_pk": o.period.pk},
-        expect(302, 404, 404, 200, 404, 200, 200, 200),
+        expect(302, 404, 404, 200, 404, 200, 200, 200, 404, 404),
     ),
     "actionplans:report_reopen": (
         "post",
         lambda o: {"pk": o.plan_a.pk, "period_pk": o.period.pk},
-        expect(302, 404, 404, 403, 404, 403, 403, 302),
+        expect(302, 404, 404, 403, 404, 403, 403, 302, 404, 404),
     ),
-    "actionplans:plan_history": ("get", lambda o: {"pk": o.plan_a.pk}, expect(302, 404, 404, 200, 404, 200, 200, 200)),
+    "actionplans:plan_history": (
+        "get",
+        lambda o: {"pk": o.plan_a.pk},
+        expect(302, 404, 404, 200, 404, 200, 200, 200, 404, 404),
+    ),
     "actionplans:plan_export_xlsx": (
         "get",
         lambda o: {"pk": o.plan_a.pk},
-        expect(302, 404, 404, 200, 404, 200, 200, 200),
+        expect(302, 404, 404, 200, 404, 200, 200, 200, 404, 404),
     ),
     "actionplans:plan_export_pdf": (
         "get",
         lambda o: {"pk": o.plan_a.pk},
-        expect(302, 404, 404, 200, 404, 200, 200, 200),
+        expect(302, 404, 404, 200, 404, 200, 200, 200, 404, 404),
     ),
-    "followup:remind_now": ("post", lambda o: {"year": o.cycle.year}, expect(302, 403, 403, 302, 302, 403, 403, 302)),
-    "followup:reminder_log": ("get", lambda o: {"year": o.cycle.year}, expect(302, 403, 403, 200, 200, 200, 200, 200)),
-    "actionplans:period_list": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200)),
+    "followup:remind_now": (
+        "post",
+        lambda o: {"year": o.cycle.year},
+        expect(302, 403, 403, 302, 302, 403, 403, 302, 403, 403),
+    ),
+    "followup:reminder_log": (
+        "get",
+        lambda o: {"year": o.cycle.year},
+        expect(302, 403, 403, 200, 200, 200, 200, 200, 403, 403),
+    ),
+    "actionplans:period_list": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
     # Dashboards: the city office everywhere, committee staff their own committee (a query string names the place).
     "dashboards:dashboard": (
         "get",
         lambda o: {"?": f"committee={o.committee_a.pk}"},
-        expect(302, 403, 403, 200, 404, 200, 200, 200),
+        expect(302, 403, 403, 200, 404, 200, 200, 200, 403, 403),
     ),
     "dashboards:dashboard_csv": (
         "get",
         lambda o: {"key": "maturity", "?": f"school={o.school_a.pk}"},
-        expect(302, 403, 403, 200, 404, 200, 200, 200),
+        expect(302, 403, 403, 200, 404, 200, 200, 200, 403, 403),
     ),
     # The executive board's yearly report covers every committee: the city office's.
-    "dashboards:report_list": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 200, 200)),
+    "dashboards:report_list": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 200, 200, 403, 403)),
     "dashboards:report_detail": (
         "get",
         lambda o: {"pk": o.yearly_report.pk},
-        expect(302, 404, 404, 404, 404, 404, 200, 200),
+        expect(302, 404, 404, 404, 404, 404, 200, 200, 404, 404),
     ),
     "dashboards:report_xlsx": (
         "get",
         lambda o: {"pk": o.yearly_report.pk},
-        expect(302, 404, 404, 404, 404, 404, 200, 200),
+        expect(302, 404, 404, 404, 404, 404, 200, 200, 404, 404),
     ),
     "dashboards:report_pdf": (
         "get",
         lambda o: {"pk": o.yearly_report.pk},
-        expect(302, 404, 404, 404, 404, 404, 200, 200),
+        expect(302, 404, 404, 404, 404, 404, 200, 200, 404, 404),
     ),
     "dashboards:quote_toggle": (
         "post",
         lambda o: {"pk": o.assessment_a.pk, "number": 1},
-        expect(302, 403, 404, 302, 404, 403, 302, 302),
+        expect(302, 403, 404, 302, 404, 403, 302, 302, 302, 403),
     ),
 }
+
+
+@pytest.fixture
+def school_people(org):
+    """School A's head of schools and school staff, beside the org's people."""
+    from accounts.models import Role
+    from tests.factories import member
+
+    org.head_a = member(Role.HEAD_OF_SCHOOLS, school=org.school_a, email="skolchef.a@example.se")
+    org.staff_a = member(Role.SCHOOL_STAFF, school=org.school_a, email="personal.a@example.se")
+    return org
 
 
 @pytest.fixture
@@ -255,7 +319,9 @@ def test_every_url_pattern_is_in_the_table():
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("url_name", list(TABLE))
-def test_each_kind_of_user_gets_the_expected_status(client, org, cycle_a, plan_a, yearly_report, url_name, persona):
+def test_each_kind_of_user_gets_the_expected_status(
+    client, school_people, org, cycle_a, plan_a, yearly_report, url_name, persona
+):
     method, kwargs, expected = TABLE[url_name]
     if persona != "anonymous":
         client.force_login(getattr(org, persona))

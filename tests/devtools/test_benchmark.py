@@ -11,6 +11,8 @@ from django.core.management import call_command
 
 from devtools import benchmark, scale
 
+pytestmark = pytest.mark.slow
+
 SMALL = scale.SCALES["small"]
 
 WRK_OUTPUT = """\

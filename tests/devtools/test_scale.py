@@ -13,6 +13,8 @@ from devtools import scale
 from followup.models import AreaAnswer, AssessmentStatus, Cycle, SelfAssessment
 from schools.models import Committee, School, SchoolFormOffering
 
+pytestmark = pytest.mark.slow
+
 TINY = scale.Scale(committees=2, schools_per_committee=3, years=2)
 
 

@@ -1,0 +1,67 @@
+"""The layers of docs/architecture.md, checked on the source: an app imports only
+apps in its own layer or below, so `core` stays the ground floor and nothing below
+`dashboards` knows about it."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Lowest first; apps in one layer may import each other.
+LAYERS = [
+    {"core"},
+    {"schools", "accounts"},
+    {"strategy"},
+    {"followup"},
+    {"actionplans"},
+    {"dashboards"},
+    {"portal"},
+    {"devtools"},
+    {"config"},
+]
+LAYER_OF = {app: n for n, apps in enumerate(LAYERS) for app in apps}
+
+
+def imported_apps(path: Path) -> set[tuple[str, int]]:
+    """The project's apps a module imports, anywhere in it (inside functions too), with the line."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        found |= {(name.split(".")[0], node.lineno) for name in names if name.split(".")[0] in LAYER_OF}
+    return found
+
+
+def upward_imports(app: str) -> list[str]:
+    own = LAYER_OF[app]
+    return [
+        f"{path.relative_to(ROOT)}:{line} imports {other}"
+        for path in sorted((ROOT / app).rglob("*.py"))
+        for other, line in sorted(imported_apps(path))
+        if LAYER_OF[other] > own
+    ]
+
+
+@pytest.mark.parametrize("app", sorted(LAYER_OF))
+def test_an_app_imports_only_its_own_layer_and_those_below(app):
+    assert upward_imports(app) == []
+
+
+def test_every_app_of_the_project_has_a_layer():
+    from django.conf import settings
+
+    assert set(settings.LOCAL_APPS) | {"config"} == set(LAYER_OF)
+
+
+def test_the_check_finds_an_import_that_runs_upward(tmp_path, monkeypatch):
+    module = ROOT / "core" / "_layer_probe.py"
+    monkeypatch.setattr("tests.core.test_layers.ROOT", tmp_path)
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / module.name).write_text("def f():\n    from dashboards import summaries\n")
+    assert upward_imports("core") == ["core/_layer_probe.py:2 imports dashboards"]

@@ -7,7 +7,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from dashboards.figures import Chart
+from dashboards.tables import Chart
 
 # Colour-blind safe (Okabe–Ito), dark enough against white for the 3:1 of WCAG 1.4.11.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8C6D00", "#56B4E9", "#000000", "#E69F00"]

@@ -8,136 +8,41 @@ of queries is fixed per level: it does not grow with schools or years.
 from __future__ import annotations
 
 import datetime
-import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, Count, F, JSONField, Q, Value, When
-from django.urls import reverse
-from django.utils import formats, timezone
-from django.utils.http import urlencode
+from django.db.models import Case, F, JSONField, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from actionplans.models import ActionPlan, ActionStatus
 from dashboards.models import CycleSummary, Rollup, SchoolResult
-from dashboards.summaries import NOT_APPLICABLE, Tally, indicator_targets, target_met
-from followup.models import HANDED_IN_STATUSES, AssessmentStatus, Cycle
-from schools.models import Committee, School, SchoolForm, SocioEconomicBand
-from strategy.models import Direction, Goal, IndicatorUnit
-
-PARTLY_MARGIN = 0.10  # within 10 % of the target is "partly met"
-
-
-# --- Cells ----------------------------------------------------------------------
-
-
-@dataclass
-class Figure:
-    """A mean or share, with the number of schools it rests on.
-
-    `n` is None for a single school's own value, which is not an average."""
-
-    value: float | None
-    n: int | None = None
-    decimals: int = 1
-    suffix: str = ""
-
-    @property
-    def small(self) -> bool:
-        return self.n is not None and 0 < self.n < settings.DASHBOARD_SMALL_GROUP
-
-    @property
-    def text(self) -> str:
-        return self.formatted(formats.get_format("DECIMAL_SEPARATOR"))
-
-    def formatted(self, decimal_separator: str) -> str:
-        """The value as the language writes it ("2,5"); `decimal_separator` read once for a whole table."""
-        if self.value is None:
-            return "–"
-        return f"{self.value:.{self.decimals}f}".replace(".", decimal_separator) + self.suffix
-
-    def __str__(self) -> str:
-        if self.small:
-            return _("%(value)s (n = %(n)s)") % {"value": self.text, "n": self.n}
-        return self.text
-
-    @property
-    def heat(self) -> int | None:
-        """A colour class 1–5 for a maturity level, by the value rounded."""
-        if self.value is None:
-            return None
-        return max(1, min(5, round(self.value)))
-
-
-@dataclass
-class Link:
-    text: str
-    url: str
-
-    def __str__(self) -> str:
-        return self.text
-
-
-class Light:
-    MET, PARTLY, NOT_MET = "met", "partly", "not_met"
-
-    def __init__(self, state: str | None):
-        self.state = state
-
-    def __str__(self) -> str:
-        labels = {self.MET: _("Met"), self.PARTLY: _("Partly met"), self.NOT_MET: _("Not met")}
-        return labels.get(self.state, "–")
-
-
-def light_for(value: float | None, target: float | None, direction: str) -> Light:
-    """Met when the value reaches the target; partly when within 10 % of it."""
-    if value is None or target is None:
-        return Light(None)
-    if target_met(value, target, direction):
-        return Light(Light.MET)
-    gap = (target - value) if direction != Direction.LOWER else (value - target)
-    if target and gap <= abs(target) * PARTLY_MARGIN:
-        return Light(Light.PARTLY)
-    return Light(Light.NOT_MET)
-
-
-# --- Tables and charts --------------------------------------------------------------
-
-
-@dataclass
-class Chart:
-    """What to draw from a table: stacked bars of counts, or lines over years."""
-
-    kind: str  # "stacked" | "lines"
-    labels: list[str]  # one per bar or per x value
-    series: list[tuple[str, list[float | None]]]  # name, one value per label
-    description: str = ""
-
-
-@dataclass
-class Table:
-    key: str
-    title: str
-    columns: list[str]
-    rows: list[list] = field(default_factory=list)
-    note: str = ""
-    chart: Chart | None = None
-    heat: bool = False  # Figure cells coloured by maturity level
-
-
-@dataclass
-class Dashboard:
-    level: str  # "city" | "committee" | "school"
-    cycle: Cycle
-    committee: Committee | None
-    school: School | None
-    form: str
-    refreshed_at: datetime.datetime | None
-    tables: list[Table]
-
-    def table(self, key: str) -> Table | None:
-        return next((t for t in self.tables if t.key == key), None)
+from dashboards.summaries import NOT_APPLICABLE, Tally, indicator_targets
+from dashboards.tables import (
+    Dashboard,
+    Figure,
+    Link,
+    Table,
+    _band_label,
+    _form_label,
+    _goal_count,
+    _mean,
+    _school_tally,
+    _tally,
+    actions_table,
+    completeness_table,
+    dashboard_url,
+    distribution_table,
+    groups_table,
+    heat_table,
+    indicators_table,
+    plans_for,
+    trend_table,
+    uncovered_goals,
+    uncovered_table,
+)
+from followup.models import HANDED_IN_STATUSES, Cycle
+from schools.models import Committee, School, SchoolForm
 
 
 @dataclass
@@ -195,324 +100,6 @@ class Scope:
         if self.committee:
             return committee_dashboard(self.cycle, self.committee, form=self.form)
         return city_dashboard(self.cycle, form=self.form)
-
-
-@functools.cache
-def _dashboard_path() -> str:
-    return reverse("dashboards:dashboard")
-
-
-def dashboard_url(cycle_year: int, *, committee: int | None = None, school: int | None = None, form: str = "") -> str:
-    """The dashboard's address; called for every row that links down, so the path is looked up once."""
-    query = f"year={int(cycle_year)}"
-    if committee:
-        query += f"&committee={int(committee)}"
-    if school:
-        query += f"&school={int(school)}"
-    if form:
-        query += "&" + urlencode({"form": form})
-    return f"{_dashboard_path()}?{query}"
-
-
-# --- Building blocks ----------------------------------------------------------------
-
-
-def _mean(entry: dict | None, *, single: bool = False) -> Figure:
-    if not entry or not entry["n"]:
-        return Figure(None, None if single else 0)
-    return Figure(entry["sum"] / entry["n"], None if single else entry["n"])
-
-
-def _overall(tally: Tally, *, single: bool = False) -> Figure:
-    n = sum(a["n"] for a in tally.areas.values())
-    total = sum(a["sum"] for a in tally.areas.values())
-    if not n:
-        return Figure(None, None if single else 0)
-    return Figure(total / n, None if single else _handed_in(tally))
-
-
-def _handed_in(tally: Tally) -> int:
-    return sum(tally.statuses.get(s, 0) for s in HANDED_IN_STATUSES)
-
-
-def _pending(tally: Tally) -> int:
-    return tally.schools - _handed_in(tally)
-
-
-def _tally(rollup: Rollup | None) -> Tally:
-    tally = Tally()
-    if rollup is not None:
-        tally.add(rollup)
-    return tally
-
-
-def _school_tally(result: SchoolResult | None, targets) -> Tally:
-    tally = Tally()
-    if result is not None:
-        tally.add_school(result, targets)
-    return tally
-
-
-def completeness_table(children: list[tuple[object, Tally]], *, unit: str, meta: dict, today: datetime.date) -> Table:
-    deadline = datetime.date.fromisoformat(meta["deadline"]) if meta.get("deadline") else None
-    past = deadline is not None and today > deadline
-    statuses = [
-        AssessmentStatus.NOT_STARTED,
-        AssessmentStatus.DRAFT,
-        AssessmentStatus.RETURNED,
-        AssessmentStatus.SUBMITTED,
-        AssessmentStatus.APPROVED,
-    ]
-    table = Table(
-        key="completeness",
-        title=_("Completeness"),
-        columns=[unit, _("School units")]
-        + [str(s.label) for s in statuses]
-        + [_("Handed in, share"), _("On time"), _("After the deadline"), _("Late, not handed in")],
-        note=(_("The deadline was %(date)s.") if past else _("The deadline is %(date)s."))
-        % {"date": formats.date_format(deadline, "j F Y") if deadline else "–"},
-    )
-    total = Tally()
-    for label, tally in children:
-        table.rows.append(_completeness_row(label, tally, statuses, past))
-        total.schools += tally.schools
-        for k, v in tally.statuses.items():
-            total.statuses[k] += v
-    if len(children) > 1:
-        table.rows.append(_completeness_row(_("Total"), total, statuses, past))
-    table.chart = Chart(
-        kind="stacked",
-        labels=[str(label) for label, _t in children],
-        series=[(str(s.label), [t.statuses.get(s, 0) for _l, t in children]) for s in reversed(statuses)],
-        description=_("Self-assessments by status per %(unit)s.") % {"unit": unit.lower()},
-    )
-    return table
-
-
-def _completeness_row(label, tally: Tally, statuses, past: bool) -> list:
-    handed_in = _handed_in(tally)
-    return (
-        [label, tally.schools]
-        + [tally.statuses.get(s, 0) for s in statuses]
-        + [
-            Figure(100 * handed_in / tally.schools if tally.schools else None, None, 0, " %"),
-            tally.statuses.get("on_time", 0),
-            tally.statuses.get("after_deadline", 0),
-            _pending(tally) if past else 0,
-        ]
-    )
-
-
-def heat_table(children: list[tuple[object, Tally]], *, unit: str, meta: dict, single: bool = False) -> Table:
-    areas = meta.get("areas", [])
-    table = Table(
-        key="maturity",
-        title=_("Maturity per %(unit)s and focus area") % {"unit": unit.lower()},
-        columns=[unit] + [f"{number}. {title}" for number, title in areas] + [_("All areas")],
-        heat=True,
-        note=_("Mean maturity level of the self-assessments handed in; the colour follows the level."),
-    )
-    for label, tally in children:
-        table.rows.append(
-            [label]
-            + [_mean(tally.areas.get(str(number)), single=single) for number, _t in areas]
-            + [_overall(tally, single=single)]
-        )
-    return table
-
-
-def distribution_table(tally: Tally, *, meta: dict) -> Table:
-    levels = meta.get("levels", [])
-    areas = meta.get("areas", [])
-    table = Table(
-        key="levels",
-        title=_("Distribution of maturity levels per focus area"),
-        columns=[_("Focus area")]
-        + [f"{level}. {label}" for level, label in levels]
-        + [_("Does not apply"), _("Schools"), _("Mean")],
-        note=_("Number of school units at each level, of those that have handed in."),
-    )
-    for number, title in areas:
-        entry = tally.areas.get(str(number), {"n": 0, "sum": 0, "na": 0, "levels": {}})
-        table.rows.append(
-            [f"{number}. {title}"]
-            + [entry["levels"].get(str(level), 0) for level, _l in levels]
-            + [entry["na"], entry["n"], _mean(entry)]
-        )
-    table.chart = Chart(
-        kind="stacked",
-        labels=[f"{number}. {title}" for number, title in areas],
-        series=[
-            (
-                f"{level}. {label}",
-                [tally.areas.get(str(n), {"levels": {}})["levels"].get(str(level), 0) for n, _t in areas],
-            )
-            for level, label in levels
-        ],
-        description=_("School units at each maturity level, per focus area."),
-    )
-    return table
-
-
-def groups_table(key: str, title: str, unit: str, groups: list[tuple[str, Tally]], *, meta: dict, note: str) -> Table:
-    areas = meta.get("areas", [])
-    table = Table(
-        key=key,
-        title=title,
-        columns=[unit, _("Handed in")] + [f"{number}. {t}" for number, t in areas] + [_("All areas")],
-        heat=True,
-        note=note,
-    )
-    for label, tally in groups:
-        table.rows.append(
-            [label, _handed_in(tally)]
-            + [_mean(tally.areas.get(str(number))) for number, _t in areas]
-            + [_overall(tally)]
-        )
-    return table
-
-
-def trend_table(years: list[tuple[int, Tally]], *, meta: dict, single: bool = False) -> Table:
-    areas = meta.get("areas", [])
-    table = Table(
-        key="trend",
-        title=_("Trend per focus area"),
-        columns=[_("Year")] + [f"{number}. {title}" for number, title in areas] + [_("All areas")],
-        heat=True,
-        note=_("Mean maturity level each year the strategy has been followed up."),
-    )
-    for year, tally in years:
-        table.rows.append(
-            [str(year)]
-            + [_mean(tally.areas.get(str(number)), single=single) for number, _t in areas]
-            + [_overall(tally, single=single)]
-        )
-    table.chart = Chart(
-        kind="lines",
-        labels=[str(year) for year, _t in years],
-        series=[
-            (f"{number}. {title}", [_mean(t.areas.get(str(number))).value for _y, t in years])
-            for number, title in areas
-        ],
-        description=_("Mean maturity level per focus area over the years."),
-    )
-    return table
-
-
-def _indicator_value(value: float | None, unit: str, n: int | None) -> Figure:
-    if unit == IndicatorUnit.PERCENT:
-        return Figure(value, n, 1, " %")
-    if unit == IndicatorUnit.YES_NO and value is not None:
-        return Figure(100 * value, n, 0, " % " + _("yes"))
-    return Figure(value, n, 2 if unit == IndicatorUnit.RATIO else 1)
-
-
-def indicators_table(indicators: list[dict], columns: list[tuple[str, Tally, bool]]) -> Table:
-    """Indicators against targets; the light is for the first column's value."""
-    table = Table(
-        key="indicators",
-        title=_("Indicators against targets"),
-        columns=[_("Indicator"), _("Target")]
-        + [name for name, _t, _s in columns]
-        + [_("Schools meeting the target"), _("Result")],
-        note=_("Met: the mean reaches the target. Partly met: within 10 percent of it. Not met: further from it."),
-    )
-    for indicator in indicators:
-        key = str(indicator["id"])
-        target = indicator["target"]
-        cells = []
-        first = None
-        for _name, tally, single in columns:
-            entry = tally.indicators.get(key)
-            value = entry["sum"] / entry["n"] if entry and entry["n"] else None
-            cells.append(_indicator_value(value, indicator["unit"], None if single else (entry or {}).get("n", 0)))
-            if first is None:
-                first = (value, entry)
-        value, entry = first
-        share = (
-            Figure(100 * entry["met"] / entry["n"], entry["n"], 0, " %")
-            if entry and entry["n"] and target is not None
-            else Figure(None, None)
-        )
-        target_text = _indicator_value(target, indicator["unit"], None) if target is not None else "–"
-        if target is not None and indicator["direction"] == Direction.LOWER:
-            target_text = _("at most %(target)s") % {"target": target_text}
-        table.rows.append(
-            [
-                f"{indicator['code']} {indicator['name']}",
-                str(target_text),
-                *cells,
-                share,
-                light_for(value, target, indicator["direction"]),
-            ]
-        )
-    return table
-
-
-ACTION_STATUSES = [
-    ActionStatus.PLANNED,
-    ActionStatus.ONGOING,
-    ActionStatus.DONE,
-    ActionStatus.POSTPONED,
-    ActionStatus.CANCELLED,
-]
-
-
-def plans_for(strategy_id: int, committee_ids: list[int] | None):
-    """Each plan of the strategy with its actions counted per status and the goals its actions cover."""
-    plans = ActionPlan.objects.filter(strategy_id=strategy_id)
-    if committee_ids is not None:
-        plans = plans.filter(committee_id__in=committee_ids)
-    return plans.annotate(
-        covered=Count("actions__goals", distinct=True),
-        **{f"n_{s}": Count("actions", filter=Q(actions__status=s), distinct=True) for s in ACTION_STATUSES},
-    )
-
-
-def actions_table(children: list[tuple[object, int]], plans: dict[int, ActionPlan], *, goal_count: int) -> Table:
-    table = Table(
-        key="actions",
-        title=_("Action plans: actions per status"),
-        columns=[_("Committee"), _("Action plan")]
-        + [str(s.label) for s in ACTION_STATUSES]
-        + [_("Goals without an action")],
-        note=_("The strategy has %(count)s goals.") % {"count": goal_count},
-    )
-    for label, committee_id in children:
-        plan = plans.get(committee_id)
-        if plan is None:
-            table.rows.append([label, _("No action plan")] + [0] * len(ACTION_STATUSES) + [goal_count])
-            continue
-        table.rows.append(
-            [label, plan.get_status_display()]
-            + [getattr(plan, f"n_{s}") for s in ACTION_STATUSES]
-            + [max(0, goal_count - plan.covered)]
-        )
-    table.chart = Chart(
-        kind="stacked",
-        labels=[str(label) for label, _c in children],
-        series=[
-            (
-                str(s.label),
-                [getattr(plans[c], f"n_{s}") if c in plans else 0 for _l, c in children],
-            )
-            for s in ACTION_STATUSES
-        ],
-        description=_("Actions per status in each committee's action plan."),
-    )
-    return table
-
-
-def _band_label(band: int) -> str:
-    return str(dict(SocioEconomicBand.choices).get(band, _("Not known")))
-
-
-def _form_label(form: str) -> str:
-    return str(dict(SchoolForm.choices).get(form, form))
-
-
-def _goal_count(meta: dict) -> int:
-    return meta.get("goal_count", 0)
 
 
 # --- The three levels -------------------------------------------------------------------
@@ -746,25 +333,4 @@ def _comparison_table(result, meta, committee: Tally, city: Tally, band: Tally, 
                 _mean(band.areas.get(str(number))),
             ]
         )
-    return table
-
-
-def uncovered_goals(strategy_id: int, committee_id: int) -> list[Goal]:
-    """The strategy's goals that no action of the committee's plan serves."""
-    return list(
-        Goal.objects.filter(focus_area__strategy_id=strategy_id)
-        .exclude(actions__plan__committee_id=committee_id)
-        .select_related("focus_area")
-        .order_by("focus_area__number", "position", "number")
-    )
-
-
-def uncovered_table(goals: list[Goal]) -> Table:
-    table = Table(
-        key="uncovered",
-        title=_("Goals without an action in the action plan"),
-        columns=[_("Goal"), _("Text")],
-        note=_("Every goal of the strategy is served by at least one action.") if not goals else "",
-    )
-    table.rows = [[goal.number, goal.text] for goal in goals]
     return table

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from actionplans.models import ActionStatus, PeriodReport, TrafficLight
 from core.pdf import PdfUnavailable, render_pdf
 from core.tasks import enqueue
-from dashboards import charts, figures
+from dashboards import charts, figures, tables
 from dashboards.models import Highlight, ReportStatus, YearlyReport
 from followup.models import HANDED_IN_STATUSES, Cycle
 
@@ -150,13 +150,13 @@ def report_notify(*, report_id: int) -> str:
 @dataclass
 class ReportContent:
     cycle: Cycle
-    dashboard: figures.Dashboard
-    plans: figures.Table
+    dashboard: tables.Dashboard
+    plans: tables.Table
     quotes: list[Highlight]
     generated_at: datetime.datetime
 
     @property
-    def tables(self) -> list[figures.Table]:
+    def tables(self) -> list[tables.Table]:
         return [*self.dashboard.tables, self.plans]
 
 
@@ -181,9 +181,9 @@ def report_content(cycle: Cycle) -> ReportContent:
     )
 
 
-def plans_table(cycle: Cycle) -> figures.Table:
+def plans_table(cycle: Cycle) -> tables.Table:
     """Each committee's action plan: decision, actions done of all, and the latest period report's lights."""
-    table = figures.Table(
+    table = tables.Table(
         key="plans",
         title=_("Each committee's action plan"),
         columns=[
@@ -199,7 +199,7 @@ def plans_table(cycle: Cycle) -> figures.Table:
         ],
         note=_("The traffic lights are from the committee's latest period report of the year."),
     )
-    plans = figures.plans_for(cycle.strategy_id, None).select_related("committee").order_by("committee__name")
+    plans = tables.plans_for(cycle.strategy_id, None).select_related("committee").order_by("committee__name")
     latest = {
         r.plan_id: r
         for r in PeriodReport.objects.filter(plan__strategy_id=cycle.strategy_id, period__year=cycle.year)
@@ -218,7 +218,7 @@ def plans_table(cycle: Cycle) -> figures.Table:
                 plan.committee.name,
                 plan.get_status_display(),
                 plan.decided_on.isoformat() if plan.decided_on else "–",
-                sum(getattr(plan, f"n_{status}") for status in figures.ACTION_STATUSES),
+                sum(getattr(plan, f"n_{status}") for status in tables.ACTION_STATUSES),
                 getattr(plan, f"n_{ActionStatus.DONE}"),
                 str(report.period) if report else _("None yet"),
                 report.green if report else 0,
@@ -233,7 +233,7 @@ def plans_table(cycle: Cycle) -> figures.Table:
 
 
 def _cell_value(cell):
-    if isinstance(cell, figures.Figure):
+    if isinstance(cell, tables.Figure):
         if cell.value is None:
             return None
         return str(cell) if cell.small else round(cell.value, cell.decimals)
@@ -314,7 +314,7 @@ def build_workbook(content: ReportContent) -> bytes:
     return buffer.getvalue()
 
 
-def _excel_chart(book, sheet, table: figures.Table, last: int) -> None:
+def _excel_chart(book, sheet, table: tables.Table, last: int) -> None:
     """A native Excel chart over the table's own cells, in the table's first rows."""
     chart_spec = table.chart
     name = sheet.get_name()

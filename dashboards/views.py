@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from core.pdf import pdf_response
-from dashboards import charts, figures, reports
+from dashboards import charts, figures, reports, tables
 from dashboards.models import Highlight, YearlyReport
 from dashboards.school_report import school_report
 from followup.models import AreaAnswer, Cycle, SelfAssessment
@@ -47,7 +47,7 @@ def _scope_for(request: HttpRequest, csv_key: str = "") -> figures.Scope | HttpR
         raise Http404
     if not permissions.can_view_city_dashboard(user):
         own = permissions.visible_committees(user).first()
-        url = figures.dashboard_url(cycle.year, committee=own.pk, form=form)
+        url = tables.dashboard_url(cycle.year, committee=own.pk, form=form)
         if csv_key:
             url = reverse("dashboards:dashboard_csv", args=[csv_key]) + url[url.index("?") :]
         return redirect(url)

@@ -8,7 +8,7 @@ from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from dashboards.figures import Figure, Light, Link, Table
+from dashboards.tables import Figure, Light, Link, Table
 
 register = template.Library()
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from actionplans.models import Action, ActionPlan
-from dashboards import figures, summaries
+from dashboards import figures, summaries, tables
 from dashboards.models import Highlight
 from followup import services as followup_services
 from followup.models import (
@@ -39,7 +39,7 @@ SCHOOL_TABLES = ["completeness", "maturity", "trend", "indicators", "actions", "
 
 
 def dashboard(**params):
-    return figures.dashboard_url(params.pop("year", THIS_YEAR), **params)
+    return tables.dashboard_url(params.pop("year", THIS_YEAR), **params)
 
 
 def csv_url(key, **params):
@@ -355,12 +355,12 @@ def test_a_mean_of_fewer_schools_than_the_small_group_shows_its_count(client, da
     client.force_login(dash.analyst)
     page = client.get(dashboard()).content.decode()
     row = table_row(section(page, "maturity"), "Nämnd B")
-    assert figures.Figure(2.5).text in row
+    assert tables.Figure(2.5).text in row
     assert "n = 2" in row
     assert 'class="small-group"' in row
     rows = read_csv(client.get(csv_url("maturity")))
-    assert str(figures.Figure(2.5, 2)) in next(r for r in rows if r[0] == "Nämnd B")
-    assert "n = 2" in str(figures.Figure(2.5, 2))
+    assert str(tables.Figure(2.5, 2)) in next(r for r in rows if r[0] == "Nämnd B")
+    assert "n = 2" in str(tables.Figure(2.5, 2))
 
 
 def test_a_mean_of_as_many_schools_as_the_small_group_shows_no_count(client, dash, settings):
@@ -368,13 +368,13 @@ def test_a_mean_of_as_many_schools_as_the_small_group_shows_no_count(client, das
     client.force_login(dash.analyst)
     page = client.get(dashboard()).content.decode()
     row = table_row(section(page, "maturity"), "Nämnd B")
-    assert figures.Figure(2.5).text in row
+    assert tables.Figure(2.5).text in row
     assert "n = 2" not in row
     assert "small-group" not in row
     # Committee A's single school is still below 2.
     assert "n = 1" in table_row(section(page, "maturity"), "Nämnd A")
     rows = read_csv(client.get(csv_url("maturity")))
-    assert next(r for r in rows if r[0] == "Nämnd B")[1] == figures.Figure(2.5).text
+    assert next(r for r in rows if r[0] == "Nämnd B")[1] == tables.Figure(2.5).text
 
 
 # --- Queries do not grow with schools or years --------------------------------------------------

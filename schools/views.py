@@ -115,8 +115,8 @@ def organisation_import_confirm(request: HttpRequest) -> HttpResponse:
         messages.error(
             request,
             _(
-                "The check of the file is out of date: it has been imported already, it was checked more than "
-                "an hour ago, or the organisation has changed since. Nothing was imported; check the file again."
+                "The check of the file is out of date: the file has been imported already, the check has expired, "
+                "or the organisation has changed since. Nothing was imported; check the file again."
             ),
         )
         return redirect("schools:organisation_import")

@@ -209,7 +209,7 @@ def _read_csv(content: bytes) -> list[tuple[int, list[str]]]:
     except csv.Error as exc:
         # The csv module's own limit on a field (131,072 characters) is far above ours.
         if "field limit" in str(exc):
-            raise _too_long_value(reader.line_num + 1) from exc
+            raise _too_long_value(reader.line_num) from exc
         raise ImportFileError(_("Line %(line)s of the CSV file cannot be read.") % {"line": reader.line_num}) from exc
     return rows
 

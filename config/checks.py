@@ -8,7 +8,11 @@ from django.core.checks import Error, Tags, register
 # worker would have its own, so a log-out or a change seen by one is not seen by
 # the others.
 PER_PROCESS_BACKENDS = {"django.core.cache.backends.locmem.LocMemCache"}
-CACHED_SESSION_ENGINES = {"django.contrib.sessions.backends.cache", "django.contrib.sessions.backends.cached_db"}
+CACHED_SESSION_ENGINES = {
+    "django.contrib.sessions.backends.cache",
+    "django.contrib.sessions.backends.cached_db",
+    "config.sessions",
+}
 
 
 @register(Tags.caches)

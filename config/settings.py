@@ -177,7 +177,11 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 # cache must be one that every web process shares (CACHE_URL, below): a session
 # left in one process's own memory outlives its log-out there. A start-up check
 # (config/checks.py) refuses a per-process cache when DJANGO_DEBUG is false.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Django's cached_db, with the cache's copy of a session kept for a few minutes
+# only (config/sessions.py): a change the cache missed while Redis was down is
+# not undone for longer than that when it comes back.
+SESSION_ENGINE = "config.sessions"
+SESSION_CACHE_TIMEOUT = 5 * 60
 
 # --- Cache --------------------------------------------------------------------
 

@@ -133,7 +133,7 @@ def test_the_demo_with_nothing_configured_passes_the_start_up_check_with_its_mem
     assert result.returncode == 0, result.stderr
     assert run_python(
         "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE)"
-    ).stdout.split() == ["django.core.cache.backends.locmem.LocMemCache", "django.contrib.sessions.backends.cached_db"]
+    ).stdout.split() == ["django.core.cache.backends.locmem.LocMemCache", "config.sessions"]
 
 
 def test_with_a_redis_cache_url_sessions_and_the_cache_are_shared_and_give_way_at_once_when_redis_is_down():

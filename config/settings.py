@@ -173,15 +173,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
-# Sessions are read from the cache and kept in the database, so a restart or a
-# cold cache logs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions are kept in the database, the truth, and read through the cache. The
+# cache must be one that every web process shares (CACHE_URL, below): a session
+# left in one process's own memory outlives its log-out there. A start-up check
+# (config/checks.py) refuses a per-process cache when DJANGO_DEBUG is false.
+# Django's cached_db, with the cache's copy of a session kept for a few minutes
+# only (config/sessions.py): a change the cache missed while Redis was down is
+# not undone for longer than that when it comes back.
+SESSION_ENGINE = "config.sessions"
+SESSION_CACHE_TIMEOUT = 5 * 60
 
 # --- Cache --------------------------------------------------------------------
 
-# Each web process keeps its own memory cache by default: what is cached (sessions,
-# a follow-up's questions, rendered dashboards) is keyed so that it is never stale
-# beyond its timeout, and the web does not depend on Redis being up.
+# Everything cached must be the same for every process: sessions, a follow-up's
+# questions, rendered dashboards. In production that is Redis, a database of its
+# own (redis://redis:6379/2). With nothing set the one-process demo keeps a memory
+# cache. The cache only speeds things up: when Redis cannot be reached, reads miss
+# and writes are dropped at once (short timeouts, no retries), so sessions come
+# from the database and pages and log-in keep working.
 CACHES = {
     "default": env_url(
         "CACHE_URL",
@@ -190,6 +199,14 @@ CACHES = {
         schemes={"locmemcache", "dummycache", "redis", "rediss"},
     )
 }
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+    # Options given in the URL (?socket_timeout=1) win over these.
+    _redis_options = CACHES["default"].setdefault("OPTIONS", {})
+    _redis_options.setdefault("IGNORE_EXCEPTIONS", True)
+    _redis_options.setdefault("SOCKET_CONNECT_TIMEOUT", 0.5)
+    _redis_options.setdefault("SOCKET_TIMEOUT", 0.5)
+# A cache that cannot be reached is logged (logger django_redis.cache), not raised.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60  # an invitation link is valid for three days
 
 # --- Language and time ------------------------------------------------------
@@ -301,6 +318,18 @@ CELERY_BEAT_SCHEDULE = {
 REMINDER_CLAIM_TIMEOUT = env_int("REMINDER_CLAIM_TIMEOUT", default=15 * 60)
 # A dashboard figure based on fewer schools than this is shown with its count.
 DASHBOARD_SMALL_GROUP = env_int("DASHBOARD_SMALL_GROUP", default=5)
+# The organisation import refuses, before reading further, a file larger than
+# this, with more rows or columns, a value longer than this, or a workbook that
+# unpacks to more than this.
+ORGANISATION_IMPORT_MAX_BYTES = env_int("ORGANISATION_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+ORGANISATION_IMPORT_MAX_ROWS = env_int("ORGANISATION_IMPORT_MAX_ROWS", default=50_000)
+ORGANISATION_IMPORT_MAX_COLUMNS = env_int("ORGANISATION_IMPORT_MAX_COLUMNS", default=50)
+ORGANISATION_IMPORT_MAX_FIELD_CHARS = env_int("ORGANISATION_IMPORT_MAX_FIELD_CHARS", default=1_000)
+ORGANISATION_IMPORT_MAX_XLSX_UNPACKED_BYTES = env_int(
+    "ORGANISATION_IMPORT_MAX_XLSX_UNPACKED_BYTES", default=50 * 1024 * 1024
+)
+# A checked organisation file not imported within this many seconds must be checked again.
+ORGANISATION_IMPORT_UPLOAD_TTL = env_int("ORGANISATION_IMPORT_UPLOAD_TTL", default=60 * 60)
 # A yearly report a worker started more than this many seconds ago and never finished is built again.
 REPORT_CLAIM_TIMEOUT = env_int("REPORT_CLAIM_TIMEOUT", default=30 * 60)
 # Publishing a task gives up quickly when the broker is down; the outbox keeps the work.

@@ -19,6 +19,13 @@ class OrganisationImportForm(forms.Form):
         return upload
 
 
+class OrganisationImportConfirmForm(forms.Form):
+    """Names the checked upload the page showed, so that exactly that is imported."""
+
+    upload = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    checksum = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+
+
 class SchoolEditForm(forms.ModelForm):
     """The attributes of a school the city admin keeps by hand."""
 

@@ -1,7 +1,11 @@
 """The city's organisation: committees (nämnder) and their school units."""
 
+import datetime
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -147,3 +151,41 @@ class SchoolFormOffering(models.Model):
 
     def __str__(self) -> str:
         return self.get_form_display()
+
+
+class OrganisationUploadQuerySet(models.QuerySet):
+    def _oldest_current(self):
+        return timezone.now() - datetime.timedelta(seconds=settings.ORGANISATION_IMPORT_UPLOAD_TTL)
+
+    def current(self):
+        return self.filter(created_at__gte=self._oldest_current())
+
+    def expired(self):
+        return self.filter(created_at__lt=self._oldest_current())
+
+
+class OrganisationUpload(models.Model):
+    """A file checked on the import page, kept for its user until it is
+    imported or expires (`ORGANISATION_IMPORT_UPLOAD_TTL`): the rows as read,
+    the file's SHA-256 and a digest of what the check showed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(_("file"), max_length=255)
+    checksum = models.CharField(_("SHA-256"), max_length=64)
+    rows = models.JSONField(_("rows"))
+    plan_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("checked at"), default=timezone.now, db_index=True)
+
+    objects = OrganisationUploadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("checked organisation file")
+        verbose_name_plural = _("checked organisation files")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(checksum__regex=r"^[0-9a-f]{64}$"), name="organisation_upload_checksum_is_sha256"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename

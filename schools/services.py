@@ -5,21 +5,35 @@ with its line number and reason, and a file with any error writes nothing. A
 valid file is applied in one transaction, matched on committee code and unit
 code, so importing the same file again changes nothing. The columns are
 documented in the README.
+
+A file is refused before it is parsed when it is larger, longer or wider than
+the limits in settings (`ORGANISATION_IMPORT_*`). A file checked in the browser
+is kept as an `OrganisationUpload` of its user with the file's checksum until it
+is imported or expires; the confirmation names that upload, so it imports the
+rows that were shown or nothing.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.files import File
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core import events
-from schools.models import Committee, School, SchoolForm, SocioEconomicBand
+from schools.models import Committee, OrganisationUpload, School, SchoolForm, SocioEconomicBand
 
 COMMITTEE_COLUMNS = {"nämndkod": "code", "nämnd": "name"}
 SCHOOL_COLUMNS = {
@@ -63,6 +77,11 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read."""
 
 
+class ImportOutOfDate(Exception):
+    """The checked upload a confirmation names is gone (imported, expired, not
+    the user's) or the organisation has changed since it was checked."""
+
+
 @dataclass
 class RowError:
     line: int
@@ -99,12 +118,49 @@ class ImportPlan:
     def counts(self) -> dict[str, int]:
         return {action: self.count(action) for action in ("create", "update", "unchanged")}
 
+    @property
+    def digest(self) -> str:
+        """What the plan would write, in any language: the same file planned
+        against the same organisation gives the same digest."""
+        shown = [[c.line, c.key, c.action] for c in self.changes]
+        return hashlib.sha256(json.dumps([shown, self.cleaned], sort_keys=True).encode()).hexdigest()
+
+
+# --- Limits -----------------------------------------------------------------
+
+
+def _number(value: int) -> str:
+    return number_format(value, force_grouping=True)
+
+
+def _too_large(size: int) -> None:
+    limit = settings.ORGANISATION_IMPORT_MAX_BYTES
+    if size > limit:
+        raise ImportFileError(
+            _("The file is larger than %(limit)s. Split it into smaller files.") % {"limit": filesizeformat(limit)}
+        )
+
+
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(
+        _("The file has more than %(limit)s rows below the header. Split it into smaller files.")
+        % {"limit": _number(settings.ORGANISATION_IMPORT_MAX_ROWS)}
+    )
+
+
+def _too_long_value(line: int) -> ImportFileError:
+    return ImportFileError(
+        _("Line %(line)s has a value longer than %(limit)s characters.")
+        % {"line": line, "limit": _number(settings.ORGANISATION_IMPORT_MAX_FIELD_CHARS)}
+    )
+
 
 # --- Reading the file -------------------------------------------------------
 
 
 def read_rows(*, filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV or Excel file as (line number, {column: text})."""
+    _too_large(len(content))
     if filename.lower().endswith(".xlsx"):
         table = _read_xlsx(content)
     elif filename.lower().endswith((".csv", ".txt")):
@@ -140,23 +196,67 @@ def _read_csv(content: bytes) -> list[tuple[int, list[str]]]:
     header = text.split("\n", 1)[0]
     dialect = type("Dialect", (csv.excel,), {"delimiter": max(";,\t", key=header.count)})
     reader = csv.reader(io.StringIO(text), dialect)
-    return [(reader.line_num, row) for row in reader]
+    max_rows, max_chars = settings.ORGANISATION_IMPORT_MAX_ROWS, settings.ORGANISATION_IMPORT_MAX_FIELD_CHARS
+    rows = []
+    try:
+        for row in reader:
+            if any(len(value) > max_chars for value in row):
+                raise _too_long_value(reader.line_num)
+            if any(value.strip() for value in row):
+                rows.append((reader.line_num, row))
+                if len(rows) > max_rows + 1:
+                    raise _too_many_rows()
+    except csv.Error as exc:
+        # The csv module's own limit on a field (131,072 characters) is far above ours.
+        if "field limit" in str(exc):
+            raise _too_long_value(reader.line_num) from exc
+        raise ImportFileError(_("Line %(line)s of the CSV file cannot be read.") % {"line": reader.line_num}) from exc
+    return rows
 
 
 def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
+    # A workbook is a zip archive: what it unpacks to is read from the archive's
+    # directory before anything is unpacked (Python's zipfile never inflates a
+    # member beyond its declared size).
     try:
+        unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(content)).infolist())
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise ImportFileError(_("The Excel file cannot be read.")) from exc
+    if unpacked > settings.ORGANISATION_IMPORT_MAX_XLSX_UNPACKED_BYTES:
+        raise ImportFileError(
+            _("The Excel file unpacks to more than %(limit)s. Save only the organisation's sheet, or save it as CSV.")
+            % {"limit": filesizeformat(settings.ORGANISATION_IMPORT_MAX_XLSX_UNPACKED_BYTES)}
+        )
+    try:
+        # Read-only: the cells are read row by row below, not loaded here.
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         raise ImportFileError(_("The Excel file cannot be read.")) from exc
-    sheet = workbook.worksheets[0]
+    try:
+        return _read_sheet(workbook.worksheets[0])
+    finally:
+        workbook.close()
+
+
+def _read_sheet(sheet) -> list[tuple[int, list[str]]]:
+    max_rows, max_columns = settings.ORGANISATION_IMPORT_MAX_ROWS, settings.ORGANISATION_IMPORT_MAX_COLUMNS
+    max_chars = settings.ORGANISATION_IMPORT_MAX_FIELD_CHARS
+    # The sheet's declared size, before a cell is read (openpyxl would pad the
+    # rows up to it).
+    if (sheet.max_row or 0) > max_rows + 1:
+        raise _too_many_rows()
+    if (sheet.max_column or 0) > max_columns:
+        raise ImportFileError(_("The first sheet has more than %(limit)s columns.") % {"limit": _number(max_columns)})
     rows = []
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        rows.append(
-            (number, ["" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v) for v in row])
-        )
-    workbook.close()
+    for number, row in enumerate(sheet.iter_rows(max_col=max_columns, values_only=True), start=1):
+        if number > max_rows + 1:  # a sheet without a declared size
+            raise _too_many_rows()
+        cells = ["" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v) for v in row]
+        if any(len(cell) > max_chars for cell in cells):
+            raise _too_long_value(number)
+        rows.append((number, cells))
     return rows
 
 
@@ -166,6 +266,26 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
 def organisation_import_plan(*, filename: str, content: bytes) -> ImportPlan:
     """Read and check a whole file; nothing is written."""
     return plan_rows(read_rows(filename=filename, content=content))
+
+
+def organisation_import_check(*, user: User, upload: File) -> tuple[ImportPlan, OrganisationUpload | None]:
+    """Check an uploaded file for `user`. A valid file is kept, with its
+    checksum, as an upload the user can confirm; uploads past their time are
+    removed."""
+    _too_large(upload.size)  # before the file is read
+    content = upload.read()
+    plan = organisation_import_plan(filename=upload.name, content=content)
+    OrganisationUpload.objects.expired().delete()
+    if not plan.is_valid:
+        return plan, None
+    staged = OrganisationUpload.objects.create(
+        user=user,
+        filename=upload.name[:255],
+        checksum=hashlib.sha256(content).hexdigest(),
+        rows=plan.raw_rows,
+        plan_digest=plan.digest,
+    )
+    return plan, staged
 
 
 def plan_rows(raw_rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
@@ -347,14 +467,41 @@ def organisation_import_apply(*, raw_rows: list[tuple[int, dict[str, str]]]) -> 
     """Check the rows again against the database as it is now and, if they are
     still valid, write them all in one transaction."""
     plan = plan_rows([(line, row) for line, row in raw_rows])
-    if not plan.is_valid:
-        return plan
+    if plan.is_valid:
+        _write(plan)
+    return plan
+
+
+@transaction.atomic
+def organisation_import_confirm(*, user: User, upload_id: int, checksum: str) -> tuple[OrganisationUpload, ImportPlan]:
+    """Import the upload `user` checked, exactly as it was shown, and remove it.
+
+    Raises ImportOutOfDate, writing nothing, when the upload is not the user's
+    with that checksum (already imported, expired) or when the file would now
+    change other things than the check showed."""
+    staged = (
+        OrganisationUpload.objects.current()
+        .select_for_update()
+        .filter(user=user, pk=upload_id, checksum=checksum)
+        .first()
+    )
+    if staged is None:
+        raise ImportOutOfDate()
+    plan = plan_rows([(line, row) for line, row in staged.rows])
+    if not plan.is_valid or plan.digest != staged.plan_digest:
+        raise ImportOutOfDate()
+    _write(plan)
+    staged.delete()
+    return staged, plan
+
+
+def _write(plan: ImportPlan) -> None:
     if plan.kind == "committees":
         changed = {c.key.lower() for c in plan.changes if c.action != "unchanged"}
         for values in plan.cleaned:
             if values["code"].lower() in changed:
                 Committee.objects.update_or_create(code=values["code"], defaults={"name": values["name"]})
-        return plan
+        return
     changed = {c.key for c in plan.changes if c.action != "unchanged"}
     for values in plan.cleaned:
         if values["unit_code"] not in changed:
@@ -365,7 +512,6 @@ def organisation_import_apply(*, raw_rows: list[tuple[int, dict[str, str]]]) -> 
             values={k: values[k] for k in ("name", "committee_id", "pupil_count", "ses_band", "is_active")},
             forms=set(values["forms"]),
         )
-    return plan
 
 
 @transaction.atomic

@@ -10,9 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import permissions
 from accounts.models import Membership, Role
 from schools import services
-from schools.forms import OrganisationImportForm, SchoolEditForm
-
-IMPORT_SESSION_KEY = "organisation_import"
+from schools.forms import OrganisationImportConfirmForm, OrganisationImportForm, SchoolEditForm
 
 
 def _principals():
@@ -82,47 +80,51 @@ def school_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_import(request: HttpRequest) -> HttpResponse:
-    """Upload a file and see what it would change; nothing is written here."""
+    """Upload a file and see what it would change; only the checked file is kept."""
     permissions.require(permissions.can_change_organisation(request.user))
     form = OrganisationImportForm(request.POST or None, request.FILES or None)
-    plan = file_error = None
+    plan = file_error = confirm_form = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            plan = services.organisation_import_plan(filename=upload.name, content=upload.read())
+            plan, staged = services.organisation_import_check(user=request.user, upload=form.cleaned_data["file"])
         except services.ImportFileError as exc:
             file_error = str(exc)
         else:
-            if plan.is_valid:
-                request.session[IMPORT_SESSION_KEY] = {"filename": upload.name, "rows": plan.raw_rows}
+            if staged is not None:
+                confirm_form = OrganisationImportConfirmForm(initial={"upload": staged.pk, "checksum": staged.checksum})
     return TemplateResponse(
         request,
         "schools/organisation_import.html",
-        {"form": form, "plan": plan, "file_error": file_error},
+        {"form": form, "plan": plan, "file_error": file_error, "confirm_form": confirm_form},
     )
 
 
 @login_required
 @require_POST
 def organisation_import_confirm(request: HttpRequest) -> HttpResponse:
-    """Write the file checked on the previous page, in one transaction."""
+    """Write the file checked on the previous page, exactly as it was shown, in one transaction."""
     permissions.require(permissions.can_change_organisation(request.user))
-    pending = request.session.pop(IMPORT_SESSION_KEY, None)
-    if pending is None:
-        messages.error(request, _("There is no checked file to import. Upload the file again."))
-        return redirect("schools:organisation_import")
-    plan = services.organisation_import_apply(raw_rows=pending["rows"])
-    if not plan.is_valid:
+    form = OrganisationImportConfirmForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.ImportOutOfDate()
+        staged, plan = services.organisation_import_confirm(
+            user=request.user, upload_id=form.cleaned_data["upload"], checksum=form.cleaned_data["checksum"]
+        )
+    except services.ImportOutOfDate:
         messages.error(
             request,
-            _("The organisation changed since the file was checked. Nothing was imported; check the file again."),
+            _(
+                "The check of the file is out of date: the file has been imported already, the check has expired, "
+                "or the organisation has changed since. Nothing was imported; check the file again."
+            ),
         )
         return redirect("schools:organisation_import")
     messages.success(
         request,
         _("%(filename)s is imported: %(created)s new, %(updated)s changed, %(unchanged)s unchanged.")
         % {
-            "filename": pending["filename"],
+            "filename": staged.filename,
             "created": plan.count("create"),
             "updated": plan.count("update"),
             "unchanged": plan.count("unchanged"),

@@ -14,6 +14,7 @@ from followup import services
 from strategy.models import FocusArea, MaturityLevel
 from tests.celery_workers import start_worker, stop_worker
 from tests.factories import CommitteeFactory, IndicatorFactory, SchoolFactory, StrategyFactory, member
+from tests.gunicorn_server import Gunicorn, RedisServer, collect_static
 
 
 @pytest.fixture(autouse=True)
@@ -165,6 +166,59 @@ def broker(settings, monkeypatch):
     yield SimpleNamespace(use=use)
     reset_connections()
     previous.set_current()
+
+
+# --- The portal as production runs it ----------------------------------------
+
+
+def production_environment(**variables: str) -> dict[str, str]:
+    """This process's environment with the settings of a production install,
+    on plain HTTP on the loopback."""
+    return {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "a-long-random-test-secret-key-for-the-processes-started-here-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_COOKIES": "false",
+        "DJANGO_SECURE_HSTS_SECONDS": "0",
+        "LOG_LEVEL": "WARNING",
+        **variables,
+    }
+
+
+@pytest.fixture(scope="session")
+def production_static(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("static")
+    collect_static(directory, production_environment())
+    return directory
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A redis-server of the test's own on a free port; `redis_server.stop()` kills it."""
+    server = RedisServer(tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def start_portal(transactional_db, production_static, tmp_path):
+    """`start_portal(cache_url=...)`: gunicorn with several workers against the
+    test database (committed data only), stopped after the test."""
+    started = []
+
+    def start(*, cache_url: str, workers: int = 3) -> Gunicorn:
+        env = production_environment(
+            DATABASE_URL=database_url(), CACHE_URL=cache_url, DJANGO_STATIC_ROOT=str(production_static)
+        )
+        server = Gunicorn(env=env, workers=workers, log_dir=tmp_path)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 # --- The browser ------------------------------------------------------------

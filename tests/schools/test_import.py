@@ -559,7 +559,7 @@ def test_a_valid_file_is_written_by_apply_from_the_checked_rows(committees):
     assert forms_of("10000001") == {SchoolForm.COMPULSORY}
 
 
-def test_apply_accepts_rows_that_went_through_the_session_as_json(committees):
+def test_apply_accepts_rows_that_were_stored_as_json(committees):
     plan = plan_for([SCHOOL_HEADER, school_row("10000001"), school_row("10000002", name="Sydskolan")])
 
     applied = services.organisation_import_apply(raw_rows=json.loads(json.dumps(plan.raw_rows)))

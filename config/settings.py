@@ -303,6 +303,8 @@ REMINDER_CLAIM_TIMEOUT = env_int("REMINDER_CLAIM_TIMEOUT", default=15 * 60)
 DASHBOARD_SMALL_GROUP = env_int("DASHBOARD_SMALL_GROUP", default=5)
 # A yearly report a worker started more than this many seconds ago and never finished is built again.
 REPORT_CLAIM_TIMEOUT = env_int("REPORT_CLAIM_TIMEOUT", default=30 * 60)
+# A strategy file larger than this many bytes is refused unread (upload and import_strategy).
+STRATEGY_UPLOAD_MAX_BYTES = env_int("STRATEGY_UPLOAD_MAX_BYTES", default=1024 * 1024)
 # Publishing a task gives up quickly when the broker is down; the outbox keeps the work.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 

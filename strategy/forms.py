@@ -28,6 +28,7 @@ class CommitteeIndicatorForm(forms.ModelForm):
         model = Indicator
         fields = ["goal", "code", "name", "definition", "unit", "direction", "reported_by"]
         widgets = {"definition": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"goal": {"required": _("Choose the goal of the strategy that the indicator belongs to.")}}
 
     def __init__(self, *args, strategy, committee, **kwargs):
         super().__init__(*args, **kwargs)

@@ -531,22 +531,23 @@ def parse_strategy_file(text: str | bytes) -> dict:
     if too_large:
         raise StrategyFileError([Problem(_("the file"), too_large)])
     text = _decode(text)
-    try:
-        document = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a safe loader that refuses more)
-    except _Refused as exc:
-        raise StrategyFileError([Problem(_line(exc.problem_mark), exc.message)]) from None
-    except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
+    # What YAML does not allow in a file (control characters), found here to name its line.
+    unreadable = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if unreadable:
+        line = text.count("\n", 0, unreadable.start()) + 1
         raise StrategyFileError(
             [
                 Problem(
                     _("line %(line)s") % {"line": line},
-                    _("the character %(code)s cannot stand in a YAML file") % {"code": f"U+{exc.character:04X}"}
-                    if isinstance(exc.character, int)
-                    else _("a character here cannot stand in a YAML file"),
+                    _("the character %(code)s cannot stand in a YAML file")
+                    % {"code": f"U+{ord(unreadable.group()[0]):04X}"},
                 )
             ]
-        ) from None
+        )
+    try:
+        document = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a safe loader that refuses more)
+    except _Refused as exc:
+        raise StrategyFileError([Problem(_line(exc.problem_mark), exc.message)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = _line(mark) if mark else _("the file")

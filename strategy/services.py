@@ -625,7 +625,8 @@ def strategy_import(*, text: str | bytes) -> Strategy:
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data) -> bool:
+        return True  # the import refuses anchors and aliases, so the export never writes one
 
 
 def _represent_str(dumper, value: str):

@@ -379,3 +379,21 @@ def test_an_exported_example_passes_the_strict_reading_and_imports_again(db, nam
     Strategy.objects.all().delete()
     again = services.strategy_import(text=exported)
     assert services.strategy_export(strategy=again) == exported
+
+
+@pytest.mark.parametrize("loader", ["_StrictPyLoader", "_StrictCLoader"])
+def test_both_the_python_and_the_libyaml_reader_refuse_the_same(db, monkeypatch, loader):
+    """The portal reads with libyaml when PyYAML has it, with PyYAML's own reader otherwise."""
+    monkeypatch.setattr(services, "_StrictLoader", getattr(services, loader))
+    cases = {
+        ALIAS_BOMB: "ankare och alias (& och *) är inte tillåtna; skriv ut värdet",
+        "[" * 100_000: "mer än 20 nivåer djupt; en strategifil har långt färre nivåer",
+        "city: !!python/name:os.system\n": "taggar (!…) är inte tillåtna; skriv värdet som vanlig text",
+        "format: a\nformat: b\n": "nyckeln `format` finns två gånger på samma ställe; den första skulle gå förlorad",
+        "strategy:\n  <<: {title: T}\n": "sammanslagning med << är inte tillåten; skriv ut nycklarna",
+    }
+    for text, message in cases.items():
+        started = time.monotonic()
+        assert [p.message for p in refused(text)] == [message]
+        assert time.monotonic() - started < 2
+    assert services.strategy_import(text=STOCKHOLM.read_bytes()).focus_areas.count() == 5

@@ -3,17 +3,17 @@
 import datetime
 import io
 
-import xlsxwriter
 from django.utils.translation import gettext as _
 
 from actionplans.models import ActionPlan, PeriodReport
 from actionplans.services import plan_overview, plan_uncovered_goals
+from core import spreadsheets
 
 
 def plan_workbook(plan: ActionPlan, report: PeriodReport | None = None) -> bytes:
     """The plan and (if given) its report as an Excel workbook."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = spreadsheets.workbook(buffer)
     bold = book.add_format({"bold": True, "bg_color": "#DDE7F0", "text_wrap": True, "valign": "top"})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     date = book.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})

@@ -243,10 +243,10 @@ def _cell_value(cell):
 
 
 def build_workbook(content: ReportContent) -> bytes:
-    import xlsxwriter
+    from core import spreadsheets
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = spreadsheets.workbook(buffer)
     title = book.add_format({"bold": True, "font_size": 14})
     head = book.add_format({"bold": True, "bg_color": "#DDE7F0", "text_wrap": True, "valign": "top"})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})

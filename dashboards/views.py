@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -13,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
+from core import spreadsheets
 from core.pdf import pdf_response
 from dashboards import charts, figures, reports, tables
 from dashboards.models import Highlight, YearlyReport
@@ -113,9 +112,7 @@ def dashboard_csv(request: HttpRequest, key: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
     response.write("\ufeff")  # so Excel reads the file as UTF-8
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(table.columns)
-    writer.writerows([str(cell) for cell in row] for row in table.rows)
+    spreadsheets.csv_write(response, [table.columns, *table.rows])
     return response
 
 

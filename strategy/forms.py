@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from strategy.models import Goal, Indicator, IndicatorUnit
+from strategy.services import strategy_file_too_large
 
 
 class StrategyImportForm(forms.Form):
@@ -14,6 +15,9 @@ class StrategyImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".yaml", ".yml")):
             raise forms.ValidationError(_("The file must be a YAML file (.yaml or .yml)."))
+        too_large = strategy_file_too_large(upload.size)
+        if too_large:
+            raise forms.ValidationError(too_large)
         return upload
 
 
@@ -24,6 +28,7 @@ class CommitteeIndicatorForm(forms.ModelForm):
         model = Indicator
         fields = ["goal", "code", "name", "definition", "unit", "direction", "reported_by"]
         widgets = {"definition": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"goal": {"required": _("Choose the goal of the strategy that the indicator belongs to.")}}
 
     def __init__(self, *args, strategy, committee, **kwargs):
         super().__init__(*args, **kwargs)

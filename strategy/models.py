@@ -154,6 +154,8 @@ class Goal(models.Model):
         return f"{self.number} {self.text[:80]}"
 
     def clean(self):
+        if self.focus_area_id is None:
+            return  # the form says the focus area is missing
         # Numbers are unique in the whole strategy, as the file format requires.
         taken = Goal.objects.filter(focus_area__strategy_id=self.focus_area.strategy_id, number=self.number)
         if taken.exclude(pk=self.pk).exists():
@@ -227,6 +229,8 @@ class Indicator(models.Model):
         return next((t.value for t in self.targets.all() if t.year == year), None)
 
     def clean(self):
+        if self.goal_id is None:
+            return  # the form says the goal is missing
         # A city-wide code is unique in the whole strategy (targets in the file refer to it).
         taken = Indicator.objects.filter(goal__focus_area__strategy_id=self.goal.focus_area.strategy_id, code=self.code)
         taken = (

@@ -150,3 +150,26 @@ def test_the_admin_refuses_numbers_and_codes_the_file_format_could_not_hold(org)
     with pytest.raises(ValidationError) as refused:
         duplicate.full_clean()
     assert "code" in refused.value.error_dict
+
+
+def test_a_committee_indicator_without_a_goal_is_a_form_error_in_swedish(client, org):
+    client.force_login(org.editor_a)
+    url = reverse("strategy:committee_indicator_create", args=[org.strategy.pk, org.committee_a.pk])
+    data = {
+        "goal": "",
+        "code": "A9",
+        "name": "Utan mål",
+        "unit": "count",
+        "direction": "higher",
+        "reported_by": "committee",
+        "targets-TOTAL_FORMS": "1",
+        "targets-INITIAL_FORMS": "0",
+        "targets-0-year": "2026",
+        "targets-0-value": "3",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["goal"] == ["Välj vilket av strategins mål indikatorn hör till."]
+    assert "Välj vilket av strategins mål indikatorn hör till." in response.content.decode()
+    assert not Indicator.objects.filter(code="A9").exists()
+    assert not Target.objects.filter(year=2026, value=3).exists()

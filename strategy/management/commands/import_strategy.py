@@ -13,11 +13,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, **options):
         try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            too_large = services.strategy_file_too_large(file.stat().st_size)
+            if too_large:
+                raise CommandError(f"{file}: {too_large}")
+            data = file.read_bytes()
+        except OSError as exc:
             raise CommandError(f"{file}: {exc}") from None
         try:
-            strategy = services.strategy_import(text=text)
+            strategy = services.strategy_import(text=data)
         except services.StrategyFileError as exc:
             for problem in exc.problems:
                 self.stderr.write(f"{file}: {problem.place}: {problem.message}")

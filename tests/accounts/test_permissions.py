@@ -49,6 +49,8 @@ TABLE = {
     "schools:school_edit": ("get", lambda o: {"pk": o.school_a.pk}, expect(302, 403, 404, 403, 404, 403, 403, 200)),
     "schools:organisation_import": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200)),
     "schools:organisation_import_confirm": ("post", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 302)),
+    # Everyone keeps their own settings.
+    "accounts:settings": ("get", lambda o: {}, expect(302, 200, 200, 200, 200, 200, 200, 200)),
     "accounts:user_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 200)),
     "accounts:user_invite": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 200)),
     "accounts:user_detail": (
@@ -193,6 +195,11 @@ TABLE = {
         "get",
         lambda o: {"pk": o.yearly_report.pk},
         expect(302, 404, 404, 404, 404, 404, 200, 200),
+    ),
+    "dashboards:report_restart": (
+        "post",
+        lambda o: {"pk": o.yearly_report.pk},
+        expect(302, 403, 403, 403, 403, 403, 302, 302),
     ),
     "dashboards:report_xlsx": (
         "get",

@@ -14,6 +14,7 @@ from followup import services
 from strategy.models import FocusArea, MaturityLevel
 from tests.celery_workers import start_worker, stop_worker
 from tests.factories import CommitteeFactory, IndicatorFactory, SchoolFactory, StrategyFactory, member
+from tests.worker_mail import own_redis, smtp, workers  # noqa: F401 (fixtures for the worker tests)
 
 
 @pytest.fixture(autouse=True)

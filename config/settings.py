@@ -261,6 +261,8 @@ CELERY_RESULT_EXPIRES = 24 * 60 * 60
 # Only the health check's ping keeps its result.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# The queue the portal's tasks go to and its workers read (several portals may share one Redis).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # At-least-once delivery: a task is acknowledged when it has run, and given back

@@ -181,6 +181,8 @@ def workers(transactional_db, settings, redis_url, smtp, broker, tmp_path, monke
             "CELERY_BROKER_URL": url,
             "CELERY_RESULT_BACKEND": url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
+            # What the worker queues itself (a mail after a report, the sweep's jobs) goes where it listens.
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
             "MAIL_CLAIM_TIMEOUT": str(claim_timeout),
             "REPORT_CLAIM_TIMEOUT": str(claim_timeout),
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",

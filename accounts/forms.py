@@ -1,9 +1,9 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts import permissions
-from accounts.models import CITY_ROLES, COMMITTEE_ROLES, SCHOOL_ROLES
+from accounts import mails, permissions
+from accounts.models import CITY_ROLES, COMMITTEE_ROLES, SCHOOL_ROLES, User
 from schools.models import Committee, School
 
 
@@ -12,6 +12,23 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's password reset, with the mail written to the outbox instead of sent in the request."""
+
+    def save(self, *args, **kwargs) -> None:
+        for user in self.get_users(self.cleaned_data["email"]):
+            mails.password_reset_queue(user=user)
+
+
+class SettingsForm(forms.ModelForm):
+    """What a user chooses for themselves: language, and how they hear that schools hand in."""
+
+    class Meta:
+        model = User
+        fields = ["language", "handed_in_mail"]
+        widgets = {"handed_in_mail": forms.RadioSelect}
 
 
 class RoleForm(forms.Form):

@@ -33,10 +33,25 @@ class UserManager(DjangoUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+class HandedInMail(models.TextChoices):
+    """How a committee editor hears that the committee's schools have handed in."""
+
+    DIGEST = "digest", _("One summary a day")
+    EACH = "each", _("One email per school")
+    NONE = "none", _("No email")
+
+
 class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    handed_in_mail = models.CharField(
+        _("email when a school hands in"),
+        max_length=10,
+        choices=HandedInMail.choices,
+        default=HandedInMail.DIGEST,
+        help_text=_("For committee editors: how you hear that the committee's schools have handed in."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

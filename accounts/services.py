@@ -1,8 +1,7 @@
 from django.db import transaction
 
+from accounts import mails
 from accounts.models import Membership, User
-from accounts.tasks import send_invitation
-from core.tasks import enqueue
 from schools.models import Committee, School
 
 
@@ -21,7 +20,8 @@ def user_invite(
 
     A new user gets no password; the invitation email carries a link to choose
     one through the password reset flow. It is sent after the transaction
-    commits, so a failed save sends nothing.
+    commits, through the outbox, so a failed save sends nothing and a broker
+    that is down only delays it.
     """
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
@@ -29,7 +29,7 @@ def user_invite(
         user = User.objects.create_user(email=email, password=None, first_name=first_name, last_name=last_name)
     membership_grant(user=user, role=role, committee=committee, school=school, granted_by=invited_by)
     if created or not user.has_usable_password():
-        transaction.on_commit(lambda: enqueue(send_invitation, user.pk, invited_by.pk))
+        mails.invitation_queue(user=user, invited_by=invited_by)
     return user
 
 

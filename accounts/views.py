@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions, services
-from accounts.forms import InviteForm, RoleForm
+from accounts.forms import InviteForm, RoleForm, SettingsForm
 from accounts.models import Membership
 
 
@@ -16,6 +16,18 @@ def _with_memberships(users):
     return users.prefetch_related(
         Prefetch("memberships", queryset=Membership.objects.select_related("committee", "school"))
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_settings(request: HttpRequest) -> HttpResponse:
+    """The user's own choices: language and how they hear that schools hand in."""
+    form = SettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your settings are saved."))
+        return redirect("accounts:settings")
+    return TemplateResponse(request, "accounts/settings.html", {"form": form})
 
 
 @login_required

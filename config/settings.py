@@ -97,6 +97,7 @@ THIRD_PARTY_APPS = [
 # In the order of the layers (docs/architecture.md): each app imports only those before it.
 LOCAL_APPS = [
     "core",
+    "outbox",
     "schools",
     "accounts",
     "strategy",
@@ -272,7 +273,13 @@ CELERY_RESULT_BACKEND = env_url(
     schemes={"redis", "rediss", "cache+memory"},
 )
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
+# Nobody reads the portal's task results (the rows in the database are the
+# truth), so none is stored: publishing then never waits on a result backend.
+# Only the health check's ping keeps its result.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# The queue the portal's tasks go to and its workers read (several portals may share one Redis).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # At-least-once delivery: a task is acknowledged when it has run, and given back
@@ -285,7 +292,23 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # Redis re-delivers an unacknowledged task after this; it must exceed the
 # longest task (the time limit above).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Publishing gives up within a second when Redis is down (short connect
+# timeout, no retries: see core.jobs.publish); the row stays for the sweep.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * 60 * 60,
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 5,
+    # A publish tries the connection twice, 0.1 s apart, instead of kombu's
+    # default of retrying for seconds (the worker reconnects on its own terms).
+    "max_retries": 1,
+    "interval_start": 0.1,
+    "interval_step": 0,
+    "interval_max": 0.1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 0.5
+CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Every schedule of the portal, in one place; beat loads them into
@@ -297,16 +320,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "followup.tasks.plan_and_dispatch_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
-    # Reminders still waiting (Redis was down, a worker died) are queued again.
-    "send-pending-reminders": {
-        "task": "followup.tasks.dispatch_pending_reminders",
-        "schedule": 5 * 60.0,
-    },
-    # Dashboard summaries of schools marked since the last run (a safety net for
-    # the refresh queued at each submission, return and approval).
-    "refresh-dashboard-summaries": {
-        "task": "dashboards.tasks.refresh_summaries",
+    # Every job waiting for a worker is queued (core.jobs): mail in the outbox,
+    # yearly reports and dashboard summaries never queued (Redis was down), whose
+    # message was lost, or whose worker died holding the claim.
+    "sweep-jobs": {
+        "task": "core.tasks.sweep_jobs",
         "schedule": 60.0,
+    },
+    # The day's digest of handed-in self-assessments to each committee editor.
+    "handed-in-digest": {
+        "task": "followup.tasks.plan_handed_in_digests",
+        "schedule": crontab(hour=17, minute=0),
     },
     # Every night all summaries are rebuilt from the answers: a safety net for anything a mark missed.
     "rebuild-dashboard-summaries": {
@@ -314,8 +338,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
 }
-# A reminder claimed by a worker that died is claimed again after this many seconds.
-REMINDER_CLAIM_TIMEOUT = env_int("REMINDER_CLAIM_TIMEOUT", default=15 * 60)
+# A mail claimed by a worker that died is claimed again after this many seconds.
+MAIL_CLAIM_TIMEOUT = env_int("MAIL_CLAIM_TIMEOUT", default=15 * 60)
 # A dashboard figure based on fewer schools than this is shown with its count.
 DASHBOARD_SMALL_GROUP = env_int("DASHBOARD_SMALL_GROUP", default=5)
 # The organisation import refuses, before reading further, a file larger than
@@ -330,8 +354,10 @@ ORGANISATION_IMPORT_MAX_XLSX_UNPACKED_BYTES = env_int(
 )
 # A checked organisation file not imported within this many seconds must be checked again.
 ORGANISATION_IMPORT_UPLOAD_TTL = env_int("ORGANISATION_IMPORT_UPLOAD_TTL", default=60 * 60)
-# A yearly report a worker started more than this many seconds ago and never finished is built again.
-REPORT_CLAIM_TIMEOUT = env_int("REPORT_CLAIM_TIMEOUT", default=30 * 60)
+# A yearly report a worker started more than this many seconds ago and never
+# finished is built again; longer than the task's time limit, so a live worker
+# is never overtaken.
+REPORT_CLAIM_TIMEOUT = env_int("REPORT_CLAIM_TIMEOUT", default=31 * 60)
 # A strategy file larger than this many bytes is refused unread (upload and import_strategy).
 STRATEGY_UPLOAD_MAX_BYTES = env_int("STRATEGY_UPLOAD_MAX_BYTES", default=1024 * 1024)
 # Publishing a task gives up quickly when the broker is down; the outbox keeps the work.

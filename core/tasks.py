@@ -1,10 +1,9 @@
-import logging
 import smtplib
 import socket
 
 from celery import shared_task
 
-logger = logging.getLogger(__name__)
+from core import jobs
 
 # Options of tasks that send mail: a mail server that is down or refuses for a
 # while is tried again, waiting longer each time, for about two hours.
@@ -17,21 +16,23 @@ MAIL_RETRY = {
 }
 
 
-@shared_task
+@shared_task(ignore_result=False)
 def ping() -> dict:
     """Round trip through the broker: proves a worker is consuming the queue."""
     return {"pong": True, "worker_host": socket.gethostname()}
+
+
+@shared_task
+def sweep_jobs() -> dict:
+    """Every minute: queue every job waiting for a worker (never queued, its
+    message lost, or its claim expired with the worker that held it)."""
+    return jobs.sweep()
 
 
 def enqueue(task, *args) -> bool:
     """Queue a task without letting a broker that is down break the request.
 
     False when the broker could not take it; the caller's own records decide
-    whether the work is tried again.
+    whether the work is tried again (see core.jobs).
     """
-    try:
-        task.apply_async(args=args, retry=False)
-    except Exception as exc:  # kombu raises several types for a broker that is down
-        logger.warning("broker unavailable, task not queued", extra={"task": task.name, "error": str(exc)})
-        return False
-    return True
+    return jobs.publish(task.name, *args)

@@ -6,6 +6,13 @@ class DashboardsConfig(AppConfig):
     name = "dashboards"
     verbose_name = _("Dashboards and yearly reports")
 
-    def ready(self):
-        # The summaries listen to the follow-up's and the organisation's events.
-        from dashboards import summaries  # noqa: F401
+    def ready(self) -> None:
+        # The summaries listen to the follow-up's and the organisation's events;
+        # the yearly reports are swept jobs, and their "ready" mail goes through the outbox.
+        from core import jobs
+        from dashboards import reports, summaries
+        from outbox.services import register_builder
+
+        jobs.register(reports.REPORT_JOBS)
+        jobs.register_sweeper("summaries", summaries.sweep)
+        register_builder(reports.READY_MAIL, reports.build_ready_mail)

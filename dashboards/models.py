@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -138,11 +139,15 @@ class YearlyReport(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
     step = models.CharField(_("step"), max_length=200, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The claim of the worker building it (core.jobs): taken again when older than REPORT_CLAIM_TIMEOUT.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    claimed_by_task = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     xlsx = models.FileField(_("Excel workbook"), upload_to="yearly-reports/", blank=True)
     pdf = models.FileField(_("PDF"), upload_to="yearly-reports/", blank=True)
     problem = models.TextField(_("problem"), blank=True)
-    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -164,3 +169,12 @@ class YearlyReport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
+
+    @property
+    def is_stuck(self) -> bool:
+        """Waiting longer than a worker may take: its worker died or its message was lost.
+        The sweep takes it again; the city office may also start it again at once."""
+        if self.is_finished:
+            return False
+        since = self.claimed_at or self.requested_at
+        return since is not None and (timezone.now() - since).total_seconds() > settings.REPORT_CLAIM_TIMEOUT

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -21,11 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from actionplans.models import ActionStatus, PeriodReport, TrafficLight
+from core import jobs
 from core.pdf import PdfUnavailable, render_pdf
-from core.tasks import enqueue
 from dashboards import charts, figures, tables
 from dashboards.models import Highlight, ReportStatus, YearlyReport
 from followup.models import HANDED_IN_STATUSES, Cycle
+from outbox import services as outbox
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +47,25 @@ class ReportError(Exception):
     """Why a report cannot be requested now; the message is for the user."""
 
 
+def _claim_timeout() -> int:
+    return settings.REPORT_CLAIM_TIMEOUT
+
+
+REPORT_JOBS = jobs.JobKind(
+    name="yearly-report",
+    model=YearlyReport,
+    task="dashboards.tasks.build_yearly_report",
+    timeout=_claim_timeout,
+    pending=ReportStatus.QUEUED,
+    running=ReportStatus.RUNNING,
+)
+
+
 def report_request(*, cycle: Cycle, user) -> YearlyReport:
-    """Ask for a report; a second request while one is being built returns that one."""
+    """Ask for a report; a second request while one is being built returns that one.
+
+    The report is a row first: if the broker is down, it waits as queued and
+    the sweep queues it when the broker is back."""
     unfinished = YearlyReport.objects.filter(cycle=cycle, status__in=(ReportStatus.QUEUED, ReportStatus.RUNNING))
     existing = unfinished.first()
     if existing is not None:
@@ -56,92 +73,123 @@ def report_request(*, cycle: Cycle, user) -> YearlyReport:
     try:
         with transaction.atomic():
             report = YearlyReport.objects.create(cycle=cycle, requested_by=user, step=_("Waiting for a worker"))
+            REPORT_JOBS.publish_on_commit(report.pk)
     except IntegrityError:  # requested a moment ago (a double click)
         return unfinished.get()
-    from dashboards.tasks import build_yearly_report
-
-    transaction.on_commit(lambda: enqueue(build_yearly_report, report.pk))
     return report
 
 
-def _claim(report_id: int) -> bool:
-    stale = timezone.now() - datetime.timedelta(seconds=settings.REPORT_CLAIM_TIMEOUT)
-    return bool(
-        YearlyReport.objects.filter(
-            Q(status=ReportStatus.QUEUED) | Q(status=ReportStatus.RUNNING, started_at__lt=stale), pk=report_id
-        ).update(status=ReportStatus.RUNNING, started_at=timezone.now(), progress=5, step=_("Reading the summaries"))
-    )
+def report_restart(*, report: YearlyReport, user) -> YearlyReport:
+    """Start a failed or stuck report again. A failed one is asked for anew; a
+    stuck one (its claim expired) is given back to the queue at once."""
+    if report.status == ReportStatus.FAILED:
+        return report_request(cycle=report.cycle, user=user)
+    if not report.is_stuck:
+        raise ReportError(_("The report is still being built; it can be started again only when it is stuck."))
+    with transaction.atomic():
+        YearlyReport.objects.filter(pk=report.pk, status__in=(ReportStatus.QUEUED, ReportStatus.RUNNING)).update(
+            status=ReportStatus.QUEUED, claim_token=None, claimed_at=None, step=_("Waiting for a worker"), progress=0
+        )
+        REPORT_JOBS.publish_on_commit(report.pk)
+    logger.info("yearly report started again", extra={"report": report.pk, "user": user.pk})
+    report.refresh_from_db()
+    return report
 
 
-def _progress(report_id: int, progress: int, step: str) -> None:
-    YearlyReport.objects.filter(pk=report_id).update(progress=progress, step=step)
+def _progress(report_id: int, token, progress: int, step: str) -> None:
+    REPORT_JOBS.holds(report_id, token).update(progress=progress, step=step)
 
 
-def report_build(*, report_id: int) -> str:
-    """Build the files. Safe to run twice: a report is built by the worker that claims it."""
-    if not _claim(report_id):
+def report_build(*, report_id: int, task_id: str | None = None) -> str:
+    """Build the files. Safe to run twice: a report is built by the worker that
+    holds its claim, and only that claim can finish it."""
+    token = REPORT_JOBS.claim(report_id, task_id=task_id, progress=5, step=_("Reading the summaries"))
+    if token is None:
         return "already taken"
+    YearlyReport.objects.filter(pk=report_id, started_at__isnull=True).update(started_at=timezone.now())
     report = YearlyReport.objects.select_related("cycle__strategy", "requested_by").get(pk=report_id)
     try:
         with translation.override(settings.LANGUAGE_CODE):
             content = report_content(report.cycle)
-            _progress(report_id, 25, _("Writing the Excel workbook"))
+            _progress(report_id, token, 25, _("Writing the Excel workbook"))
             workbook = build_workbook(content)
-            _progress(report_id, 50, _("Writing the PDF"))
+            _progress(report_id, token, 50, _("Writing the PDF"))
             problem = ""
             try:
                 pdf = build_pdf(content)
             except PdfUnavailable as exc:
                 pdf, problem = None, str(exc)
-            _progress(report_id, 90, _("Saving the files"))
+            _progress(report_id, token, 90, _("Saving the files"))
             stem = f"arsrapport-{report.cycle.year}-{report.pk}"
-            report.xlsx.save(f"{stem}.xlsx", ContentFile(workbook), save=False)
+            xlsx_name = report.xlsx.storage.save(
+                report.xlsx.field.generate_filename(report, f"{stem}.xlsx"), ContentFile(workbook)
+            )
+            pdf_name = ""
             if pdf is not None:
-                report.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
-            report.status = ReportStatus.DONE
-            report.progress = 100
-            report.step = _("Ready")
-            report.problem = problem
-            report.finished_at = timezone.now()
-            report.save()
+                pdf_name = report.pdf.storage.save(
+                    report.pdf.field.generate_filename(report, f"{stem}.pdf"), ContentFile(pdf)
+                )
+            with transaction.atomic():
+                finished = REPORT_JOBS.finish(
+                    report_id,
+                    token,
+                    state=ReportStatus.DONE,
+                    xlsx=xlsx_name,
+                    pdf=pdf_name,
+                    progress=100,
+                    step=_("Ready"),
+                    problem=problem,
+                    finished_at=timezone.now(),
+                )
+                if finished and report.requested_by_id:
+                    _queue_ready_mail(report)
     except Exception as exc:
         logger.exception("yearly report failed", extra={"report": report_id})
-        YearlyReport.objects.filter(pk=report_id).update(
-            status=ReportStatus.FAILED,
+        REPORT_JOBS.finish(
+            report_id,
+            token,
+            state=ReportStatus.FAILED,
             finished_at=timezone.now(),
             problem=_("The report could not be built (%(error)s). Try again, or ask the administrator.")
             % {"error": exc.__class__.__name__},
         )
         return "failed"
-    from dashboards.tasks import notify_report_ready
-
-    enqueue(notify_report_ready, report_id)
+    if not finished:  # our claim expired and another worker took the report over
+        return "taken over"
     return "built"
 
 
-def report_notify(*, report_id: int) -> str:
-    """Email the requester that the report is ready: once (claimed before sending)."""
-    claimed = YearlyReport.objects.filter(
-        pk=report_id, status=ReportStatus.DONE, notified_at__isnull=True, requested_by__isnull=False
-    ).update(notified_at=timezone.now())
-    if not claimed:
-        return "nothing to send"
-    report = YearlyReport.objects.select_related("cycle", "requested_by").get(pk=report_id)
-    user = report.requested_by
+def _queue_ready_mail(report: YearlyReport) -> None:
+    """The requester's 'report ready' mail, in the outbox in the same transaction as the report's end."""
+    outbox.mail_queue(
+        mails=[
+            outbox.Outgoing(
+                key=f"report-ready:{report.pk}:{report.requested_by_id}",
+                kind=READY_MAIL,
+                recipient=report.requested_by,
+                params={"report": report.pk},
+            )
+        ]
+    )
+
+
+READY_MAIL = "dashboards.report_ready"
+
+
+def build_ready_mail(mail) -> outbox.Message:
+    """Tell the requester the report is ready, with a link to its page."""
+    report = YearlyReport.objects.select_related("cycle").filter(pk=mail.params.get("report")).first()
+    if report is None:
+        raise outbox.NothingToSend("Rapporten finns inte längre.")
     context = {
         "report": report,
         "city": settings.CITY_NAME,
         "link": settings.SITE_URL + reverse("dashboards:report_detail", args=[report.pk]),
     }
-    try:
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            subject = render_to_string("dashboards/email/report_ready_subject.txt", context).strip()
-            body = render_to_string("dashboards/email/report_ready.txt", context)
-        send_mail(subject, body, None, [user.email])
-    except Exception:
-        YearlyReport.objects.filter(pk=report_id).update(notified_at=None)  # tried again by the retry
-        raise
-    return "sent"
+    return outbox.Message(
+        subject=render_to_string("dashboards/email/report_ready_subject.txt", context),
+        text=render_to_string("dashboards/email/report_ready.txt", context),
+    )
 
 
 # --- Content ------------------------------------------------------------------------

@@ -292,6 +292,25 @@ def refresh_all_marked() -> int:
     return sum(refresh(cycle_id) for cycle_id in sorted(cycle_ids))
 
 
+def sweep() -> int:
+    """The summaries' part of the every-minute sweep (core.jobs): queue a refresh
+    for each cycle with marked schools. A mark is the job's row; a refresh claims
+    a cycle by locking its summary row, a claim that ends with the worker's
+    connection, so nothing is held by a worker that died."""
+    queued = 0
+    for cycle_id in sorted(set(SummaryBacklog.objects.values_list("cycle_id", flat=True))):
+        if not enqueue(_refresh_task(), cycle_id):
+            break
+        queued += 1
+    return queued
+
+
+def _refresh_task():
+    from dashboards.tasks import refresh_summaries
+
+    return refresh_summaries
+
+
 def rebuild(cycle: Cycle) -> int:
     """Recompute every summary of the cycle from the answers; returns the number of schools."""
     with transaction.atomic():

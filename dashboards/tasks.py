@@ -2,7 +2,6 @@
 
 from celery import shared_task
 
-from core.tasks import MAIL_RETRY
 from dashboards import reports, summaries
 from followup.models import Cycle
 
@@ -21,13 +20,7 @@ def rebuild_summaries() -> int:
     return sum(summaries.rebuild(cycle) for cycle in Cycle.objects.all())
 
 
-@shared_task
-def build_yearly_report(report_id: int) -> str:
+@shared_task(bind=True)
+def build_yearly_report(self, report_id: int) -> str:
     """Build the yearly report's files; safe to run twice (the report is claimed first)."""
-    return reports.report_build(report_id=report_id)
-
-
-@shared_task(**MAIL_RETRY)
-def notify_report_ready(report_id: int) -> str:
-    """Tell the requester the report is ready; sent once."""
-    return reports.report_notify(report_id=report_id)
+    return reports.report_build(report_id=report_id, task_id=self.request.id)

@@ -153,6 +153,23 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def report_restart(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a failed or stuck report again."""
+    permissions.require(permissions.can_build_yearly_report(request.user))
+    report = permissions.get_yearly_report_for_user(request.user, pk)
+    try:
+        report = reports.report_restart(report=report, user=request.user)
+    except reports.ReportError as exc:
+        messages.error(request, str(exc))
+        return redirect("dashboards:report_detail", pk=report.pk)
+    report.refresh_from_db()
+    if not report.is_finished:
+        messages.success(request, _("The yearly report is being built again. You will get an email when it is ready."))
+    return redirect("dashboards:report_detail", pk=report.pk)
+
+
+@login_required
 def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     report = _get_yearly_report(request.user, pk)
     file = report.xlsx if kind == "xlsx" else report.pdf

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class FollowupConfig(AppConfig):
     name = "followup"
     verbose_name = _("Follow-up")
+
+    def ready(self) -> None:
+        from followup import notifications, reminders
+        from outbox.services import register_builder
+
+        register_builder(reminders.MAIL_KIND, reminders.build_reminder_mail)
+        notifications.register()

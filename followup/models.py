@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from outbox.models import MailStatus
 from strategy.models import Direction, IndicatorUnit
 
 
@@ -304,28 +305,27 @@ class ReminderKind(models.TextChoices):
     MANUAL = "manual", _("Reminder sent by hand")
 
 
-class ReminderStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting to be sent")
-    SENDING = "sending", _("Being sent")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Not sent")
+# A reminder's state is its mail's, in the outbox; one without a mail could not be
+# written (no principal, say), and is shown as not sent with its problem.
+ReminderStatus = MailStatus
+
+# Reminders that tell a school's principal the self-assessment is waiting.
+SCHOOL_REMINDER_KINDS = (ReminderKind.ASSESSMENT_DUE, ReminderKind.ASSESSMENT_OVERDUE, ReminderKind.MANUAL)
 
 
 class ReminderQuerySet(models.QuerySet):
-    def to_send(self, *, stale_before):
-        """Pending, or claimed by a worker that died before finishing."""
-        return self.filter(
-            Q(status=ReminderStatus.PENDING) | Q(status=ReminderStatus.SENDING, claimed_at__lt=stale_before)
-        )
+    def counting(self):
+        """Reminders that went out or are on their way (not those that could not be sent)."""
+        return self.filter(mail__isnull=False).exclude(mail__status=MailStatus.FAILED)
 
 
 class Reminder(models.Model):
-    """One reminder to one recipient for one occasion: the outbox and the sent-log.
+    """One reminder to one recipient for one occasion: what was reminded, of what, by whom.
 
-    The unique key (kind, occasion, recipient) makes planning the same day twice
-    create nothing new; a worker claims a row with a conditional UPDATE before
-    sending, so two workers never send the same row. The row, not the queue, is
-    the truth: rows still pending are queued again until they are sent.
+    The unique key (kind, scope, occasion, recipient) makes planning the same
+    day twice create nothing new. The mail itself is in the outbox (`mail`),
+    which sends it exactly once; a reminder that could not be written as a mail
+    (no principal) keeps the reason in `problem`.
     """
 
     key = models.CharField(max_length=200, unique=True)
@@ -334,7 +334,6 @@ class Reminder(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
-    email = models.EmailField(_("email address"), blank=True)
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders")
     period = models.ForeignKey(
         "actionplans.ReportPeriod", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
@@ -343,14 +342,19 @@ class Reminder(models.Model):
         "schools.Committee", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    status = models.CharField(
-        _("status"), max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    mail = models.OneToOneField(
+        "outbox.Mail", on_delete=models.SET_NULL, null=True, blank=True, related_name="reminder"
     )
-    reason = models.TextField(_("reason"), blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    problem = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who sent it by hand; empty for the schedule's reminders.",
+    )
 
     objects = ReminderQuerySet.as_manager()
 
@@ -358,7 +362,26 @@ class Reminder(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
-        indexes = [models.Index(fields=["status", "claimed_at"])]
+        indexes = [models.Index(fields=["cycle", "school", "created_at"])]
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def status(self) -> str:
+        return self.mail.status if self.mail_id else MailStatus.FAILED
+
+    def get_status_display(self) -> str:
+        return MailStatus(self.status).label
+
+    @property
+    def reason(self) -> str:
+        return self.mail.reason if self.mail_id else self.problem
+
+    @property
+    def email(self) -> str:
+        return self.mail.email if self.mail_id else ""
+
+    @property
+    def sent_at(self):
+        return self.mail.sent_at if self.mail_id else None

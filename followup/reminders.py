@@ -1,47 +1,42 @@
-"""Reminders: who is due one today, the outbox, and sending exactly once.
+"""Reminders: who is due one today, and writing them to the outbox once.
 
 Planning writes one Reminder row per recipient, kind and occasion (a unique
-key), so planning the same day twice creates nothing new. Sending claims the
-row with a conditional UPDATE before the mail goes out, so two workers never
-send the same row; a row claimed by a worker that died is claimed again after
-REMINDER_CLAIM_TIMEOUT seconds. Rows still pending are queued again by the
-schedule, so nothing is lost while Redis is down.
+key), so planning the same day twice creates nothing new; each reminder's mail
+goes through the outbox (`outbox.services`), which sends it exactly once and
+queues it again while Redis or a worker is down. Reminding by hand leaves out
+the schools reminded in the last 24 hours, unless asked to remind them anyway.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import Membership, Role
 from core import events
-from core.tasks import enqueue
 from followup.models import (
     EDITABLE_STATUSES,
+    SCHOOL_REMINDER_KINDS,
     Cycle,
     Reminder,
     ReminderKind,
-    ReminderStatus,
     SelfAssessment,
 )
+from outbox import services as outbox
+from outbox.models import Mail
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass
-class Planned:
-    reminder: Reminder
-    description: str
+MAIL_KIND = "followup.reminder"
+RECENT = datetime.timedelta(hours=24)  # a school reminded this recently is left out of "remind now"
 
 
 def reminder_row(kind, occasion, scope, recipient, **links) -> Reminder:
@@ -49,14 +44,14 @@ def reminder_row(kind, occasion, scope, recipient, **links) -> Reminder:
     key = f"{kind}:{scope}:{occasion}:{recipient.pk if recipient else 'none'}"
     reminder = Reminder(key=key, kind=kind, occasion=occasion, recipient=recipient, **links)
     if recipient is None:
-        reminder.status = ReminderStatus.FAILED
-        reminder.reason = str(_no_recipient_reason(kind))
+        reminder.problem = str(_no_recipient_reason(kind))
     elif not recipient.email:
-        reminder.status = ReminderStatus.FAILED
-        reminder.reason = "Mottagaren har ingen e-postadress."
-    else:
-        reminder.email = recipient.email
+        reminder.problem = "Mottagaren har ingen e-postadress."
     return reminder
+
+
+def _can_send(reminder: Reminder) -> bool:
+    return reminder.recipient is not None and bool(reminder.recipient.email)
 
 
 def _no_recipient_reason(kind) -> str:
@@ -128,76 +123,107 @@ def plan_for_day(today: datetime.date) -> list[Reminder]:
     return rows
 
 
+def reminders_save(rows: list[Reminder], *, created_by=None) -> list[Reminder]:
+    """Write reminders and their mails to the outbox; keys already there add nothing.
+    The mails are queued when the transaction commits."""
+    if not rows:
+        return []
+    keys = [r.key for r in rows]
+    with transaction.atomic():
+        existing = set(Reminder.objects.filter(key__in=keys).values_list("key", flat=True))
+        fresh = [r for r in rows if r.key not in existing]
+        for row in fresh:
+            row.created_by = created_by
+        Reminder.objects.bulk_create(fresh, ignore_conflicts=True)
+        saved = list(
+            Reminder.objects.filter(key__in=[r.key for r in fresh], mail__isnull=True).select_related("recipient")
+        )
+        outbox.mail_queue(
+            mails=[
+                outbox.Outgoing(
+                    key=r.key, kind=MAIL_KIND, recipient=r.recipient, params={"reminder": r.pk}, created_by=created_by
+                )
+                for r in saved
+                if r.recipient is not None
+            ]
+        )
+        mails = dict(Mail.objects.filter(key__in=[r.key for r in saved]).values_list("key", "pk"))
+        for r in saved:
+            if r.key in mails:
+                Reminder.objects.filter(pk=r.pk).update(mail_id=mails[r.key])
+    return saved
+
+
 def reminders_plan(*, today: datetime.date) -> int:
     """Write today's reminders to the outbox; planning the same day again adds nothing."""
-    rows = plan_for_day(today)
-    before = Reminder.objects.count()
-    Reminder.objects.bulk_create(rows, ignore_conflicts=True)
-    return Reminder.objects.count() - before
+    return len(reminders_save(plan_for_day(today)))
 
 
-def remind_late_now(*, cycle: Cycle, assessments, user) -> int:
-    """Remind the principals of the given late schools at once (from the completeness page)."""
-    late = [a for a in assessments.select_related("school") if a.is_pending]
-    occasion = f"manual-{timezone.now():%Y%m%d%H%M%S}"
-    rows = _assessment_rows(cycle, late, ReminderKind.MANUAL, occasion)
+@dataclass
+class LastReminder:
+    at: datetime.datetime
+    by: object | None  # the user who sent it by hand, None for the schedule
+
+
+def last_reminded(*, cycle: Cycle, school_ids) -> dict[int, LastReminder]:
+    """When each school's principal was last reminded in this cycle, and by whom."""
+    last: dict[int, LastReminder] = {}
+    for r in (
+        Reminder.objects.counting()
+        .filter(cycle=cycle, school_id__in=list(school_ids), kind__in=SCHOOL_REMINDER_KINDS)
+        .select_related("created_by")
+        .order_by("school_id", "-created_at")
+    ):
+        last.setdefault(r.school_id, LastReminder(at=r.created_at, by=r.created_by))
+    return last
+
+
+@dataclass
+class RemindResult:
+    sent: int
+    skipped: int
+
+
+def remind_late_now(*, cycle: Cycle, assessments, user, again: bool = False) -> RemindResult:
+    """Remind the principals of the given late schools at once (from the follow-up's page).
+
+    Schools reminded in the last 24 hours are left out unless `again`. The
+    cycle's row is locked while deciding, so a double click sends once: the
+    second request sees the first one's reminders.
+    """
+    now = timezone.now()
     with transaction.atomic():
-        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
-        transaction.on_commit(dispatch_pending)
-    logger.info("reminders sent by hand", extra={"user": user.pk, "cycle": cycle.year, "rows": len(rows)})
-    return sum(1 for r in rows if r.status == ReminderStatus.PENDING)
+        Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
+        late = [a for a in assessments.select_related("school") if a.is_pending]
+        recent = set(
+            Reminder.objects.counting()
+            .filter(cycle=cycle, kind__in=SCHOOL_REMINDER_KINDS, created_at__gte=now - RECENT)
+            .values_list("school_id", flat=True)
+        )
+        skipped = [a for a in late if a.school_id in recent]
+        if not again:
+            late = [a for a in late if a.school_id not in recent]
+        # One occasion per minute: two clicks with "again" ticked still write one reminder each.
+        rows = _assessment_rows(cycle, late, ReminderKind.MANUAL, f"manual-{now:%Y%m%d%H%M}")
+        saved = reminders_save(rows, created_by=user)
+    logger.info("reminders sent by hand", extra={"user": user.pk, "cycle": cycle.year, "rows": len(saved)})
+    return RemindResult(sent=sum(1 for r in saved if _can_send(r)), skipped=0 if again else len(skipped))
 
 
 def dispatch_pending() -> int:
-    """Queue a send task for every reminder waiting to go out. With the broker
-    down nothing is lost: the rows stay pending and the schedule queues them again."""
-    from followup.tasks import send_reminder
-
-    stale_before = timezone.now() - datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT)
-    ids = list(Reminder.objects.to_send(stale_before=stale_before).values_list("pk", flat=True))
-    queued = 0
-    for pk in ids:
-        if not enqueue(send_reminder, pk):
-            break  # the broker is down: the rest stay pending and are queued again later
-        queued += 1
-    return queued
+    """Queue every mail waiting in the outbox (what the every-minute sweep does for mail)."""
+    return outbox.mail_dispatch_pending()
 
 
-# --- Sending --------------------------------------------------------------------------
-
-
-def claim(reminder_id: int) -> bool:
-    """Take the row for this worker: a conditional UPDATE, so only one claim wins."""
-    now = timezone.now()
-    stale_before = now - datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT)
-    return bool(
-        Reminder.objects.filter(pk=reminder_id)
-        .filter(Q(status=ReminderStatus.PENDING) | Q(status=ReminderStatus.SENDING, claimed_at__lt=stale_before))
-        .update(status=ReminderStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+def build_reminder_mail(mail: Mail) -> outbox.Message:
+    reminder = (
+        Reminder.objects.select_related("recipient", "cycle", "committee", "school", "period")
+        .filter(pk=mail.params.get("reminder"))
+        .first()
     )
-
-
-def reminder_send(*, reminder_id: int) -> str:
-    """Send one reminder if it can be claimed. A refused address is recorded and
-    not tried again; a mail server that is down gives the row back and raises, so
-    the task retries with backoff."""
-    if not claim(reminder_id):
-        return "already taken"
-    reminder = Reminder.objects.select_related("recipient", "cycle", "committee", "school", "period").get(
-        pk=reminder_id
-    )
-    try:
-        build_message(reminder).send()
-    except smtplib.SMTPRecipientsRefused as exc:
-        Reminder.objects.filter(pk=reminder_id).update(
-            status=ReminderStatus.FAILED, reason=f"E-postservern tog inte emot adressen: {exc.recipients}"
-        )
-        return "refused"
-    except (smtplib.SMTPException, OSError):
-        Reminder.objects.filter(pk=reminder_id).update(status=ReminderStatus.PENDING, claimed_at=None)
-        raise
-    Reminder.objects.filter(pk=reminder_id).update(status=ReminderStatus.SENT, sent_at=timezone.now(), reason="")
-    return "sent"
+    if reminder is None:
+        raise outbox.NothingToSend("Påminnelsen finns inte längre.")
+    return build_message(reminder)
 
 
 def _progress(assessment: SelfAssessment) -> tuple[int, int]:
@@ -207,8 +233,8 @@ def _progress(assessment: SelfAssessment) -> tuple[int, int]:
     return sum(1 for gaps in missing.values() if not gaps), len(missing)
 
 
-def build_message(reminder: Reminder) -> EmailMultiAlternatives:
-    """The reminder as a plain-text and HTML email in the recipient's language."""
+def build_message(reminder: Reminder) -> outbox.Message:
+    """The reminder as a plain-text and HTML email (in the language active, the recipient's)."""
     context = {"reminder": reminder, "city": settings.CITY_NAME, "site": settings.SITE_URL}
     if reminder.cycle_id and reminder.school_id:
         assessment = SelfAssessment.objects.select_related("cycle", "school").get(
@@ -233,10 +259,8 @@ def build_message(reminder: Reminder) -> EmailMultiAlternatives:
         )
     if reminder.kind == ReminderKind.REPORT_DUE:
         context["link"] = settings.SITE_URL + reverse("actionplans:plan_list")
-    with translation.override(reminder.recipient.language if reminder.recipient else settings.LANGUAGE_CODE):
-        subject = render_to_string("followup/email/reminder_subject.txt", context).strip()
-        text = render_to_string("followup/email/reminder.txt", context)
-        html = render_to_string("followup/email/reminder.html", context)
-    message = EmailMultiAlternatives(subject, text, None, [reminder.email], headers={"X-Portal-Reminder": reminder.key})
-    message.attach_alternative(html, "text/html")
-    return message
+    return outbox.Message(
+        subject=render_to_string("followup/email/reminder_subject.txt", context),
+        text=render_to_string("followup/email/reminder.txt", context),
+        html=render_to_string("followup/email/reminder.html", context),
+    )

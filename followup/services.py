@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import events, history
+from followup import notifications
 from followup.models import (
     EDITABLE_STATUSES,
     HANDED_IN_STATUSES,
@@ -344,6 +345,7 @@ def assessment_submit(*, assessment: SelfAssessment, user: User) -> bool:
         locked._history_user = user
         locked.save()
         _changed(locked)
+        notifications.assessment_handed_in(assessment=locked, by=user)
     return True
 
 
@@ -372,6 +374,7 @@ def assessment_return(*, assessment: SelfAssessment, user: User, reason: str) ->
     locked.return_reason = reason.strip()
     locked.reopened = locked.cycle.is_locked()
     locked.save()
+    notifications.assessment_returned(assessment=locked, by=user)
     return locked
 
 
@@ -381,6 +384,7 @@ def assessment_approve(*, assessment: SelfAssessment, user: User, comment: str =
     locked.status = AssessmentStatus.APPROVED
     locked.approval_comment = comment.strip()
     locked.save()
+    notifications.assessment_approved(assessment=locked, by=user)
     return locked
 
 

@@ -93,18 +93,24 @@ def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
         .order_by()
     )
     page = Paginator(assessments, 50).get_page(request.GET.get("page"))
+    can_remind = permissions.can_remind_now(request.user)
+    rows = list(page.object_list)
+    if can_remind:
+        last = reminders.last_reminded(cycle=cycle, school_ids=[a.school_id for a in rows if a.is_pending])
+        for a in rows:
+            a.last_reminder = last.get(a.school_id)
     return TemplateResponse(
         request,
         "followup/cycle_detail.html",
         {
             "cycle": cycle,
-            "assessments": page.object_list,
+            "assessments": rows,
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "counts": [(value, label, counts.get(value, 0)) for value, label in AssessmentStatus.choices],
             "status": status,
             "today": timezone.localdate(),
-            "can_remind": permissions.can_remind_now(request.user),
+            "can_remind": can_remind,
         },
     )
 
@@ -378,8 +384,18 @@ def remind_now(request: HttpRequest, year: int) -> HttpResponse:
     permissions.require(permissions.can_remind_now(request.user))
     cycle = get_object_or_404(Cycle, year=year)
     late = permissions.remindable_assessments(request.user, SelfAssessment.objects.filter(cycle=cycle))
-    count = reminders.remind_late_now(cycle=cycle, assessments=late, user=request.user)
-    messages.success(request, _("%(count)s reminders are on their way.") % {"count": count})
+    again = request.POST.get("again") == "1"
+    result = reminders.remind_late_now(cycle=cycle, assessments=late, user=request.user, again=again)
+    messages.success(request, _("%(count)s reminders are on their way.") % {"count": result.sent})
+    if result.skipped:
+        messages.info(
+            request,
+            _(
+                "%(count)s units were reminded in the last 24 hours and were left out. "
+                "Tick “Remind again anyway” to remind them too."
+            )
+            % {"count": result.skipped},
+        )
     return redirect("followup:reminder_log", year=cycle.year)
 
 
@@ -391,7 +407,7 @@ def reminder_log(request: HttpRequest, year: int) -> HttpResponse:
     log = (
         permissions.visible_reminders(request.user, Reminder.objects.all())
         .filter(Q(cycle=cycle) | Q(period__year=cycle.year))
-        .select_related("recipient", "school", "committee", "period")[:500]
+        .select_related("recipient", "school", "committee", "period", "mail", "created_by")[:500]
     )
     return TemplateResponse(
         request,

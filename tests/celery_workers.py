@@ -10,9 +10,12 @@ import pytest
 from celery import Celery
 
 
-def start_worker(*, queue: str, hostname: str, env: dict, log: Path, client: Celery) -> subprocess.Popen:
+def start_worker(
+    *, queue: str, hostname: str, env: dict, log: Path, client: Celery, pool: str = "solo"
+) -> subprocess.Popen:
     """`celery -A config worker` on `queue`, with `env` over this process's
-    environment; returns once the worker answers a ping."""
+    environment; returns once the worker answers a ping. `pool="prefork"` runs
+    the tasks in one child process (see `pool_children`)."""
     with open(log, "w") as out:
         process = subprocess.Popen(
             [
@@ -22,7 +25,8 @@ def start_worker(*, queue: str, hostname: str, env: dict, log: Path, client: Cel
                 "-A",
                 "config",
                 "worker",
-                "--pool=solo",
+                f"--pool={pool}",
+                "--concurrency=1",
                 "-Q",
                 queue,
                 "--hostname",
@@ -41,6 +45,15 @@ def start_worker(*, queue: str, hostname: str, env: dict, log: Path, client: Cel
             process.kill()
             pytest.fail(f"The Celery worker did not start:\n{log.read_text()}")
     return process
+
+
+def pool_children(process: subprocess.Popen) -> list[int]:
+    """The process ids of a prefork worker's pool children."""
+    children = []
+    for task in Path(f"/proc/{process.pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        children += [int(pid) for pid in text]
+    return children
 
 
 def stop_worker(process: subprocess.Popen) -> None:

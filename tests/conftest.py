@@ -15,6 +15,7 @@ from strategy.models import FocusArea, MaturityLevel
 from tests.celery_workers import start_worker, stop_worker
 from tests.factories import CommitteeFactory, IndicatorFactory, SchoolFactory, StrategyFactory, member
 from tests.gunicorn_server import Gunicorn, RedisServer, collect_static
+from tests.worker_mail import own_redis, smtp, workers  # noqa: F401 (fixtures for the worker tests)
 
 
 @pytest.fixture(autouse=True)
@@ -208,11 +209,11 @@ def start_portal(transactional_db, production_static, tmp_path):
     test database (committed data only), stopped after the test."""
     started = []
 
-    def start(*, cache_url: str, workers: int = 3) -> Gunicorn:
+    def start(*, cache_url: str, processes: int = 3) -> Gunicorn:
         env = production_environment(
             DATABASE_URL=database_url(), CACHE_URL=cache_url, DJANGO_STATIC_ROOT=str(production_static)
         )
-        server = Gunicorn(env=env, workers=workers, log_dir=tmp_path)
+        server = Gunicorn(env=env, workers=processes, log_dir=tmp_path)
         started.append(server)
         return server
 

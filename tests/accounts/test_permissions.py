@@ -74,6 +74,8 @@ TABLE = {
         lambda o: {},
         expect(302, 403, 403, 403, 403, 403, 403, 302, 403, 403),
     ),
+    # Everyone keeps their own settings.
+    "accounts:settings": ("get", lambda o: {}, expect(302, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     "accounts:user_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 200, 403, 403)),
     "accounts:user_invite": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 403, 403, 200, 403, 403)),
     "accounts:user_detail": (
@@ -246,6 +248,11 @@ TABLE = {
         "get",
         lambda o: {"pk": o.yearly_report.pk},
         expect(302, 404, 404, 404, 404, 404, 200, 200, 404, 404),
+    ),
+    "dashboards:report_restart": (
+        "post",
+        lambda o: {"pk": o.yearly_report.pk},
+        expect(302, 403, 403, 403, 403, 403, 302, 302),
     ),
     "dashboards:report_xlsx": (
         "get",

@@ -99,15 +99,38 @@ def test_inviting_with_the_broker_down_still_creates_the_user(
 ):
     from kombu.exceptions import OperationalError
 
-    from accounts.tasks import send_invitation
+    from outbox.tasks import send_mail
 
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(send_invitation, "apply_async", broker_down)
+    monkeypatch.setattr(send_mail, "apply_async", broker_down)
     client.force_login(org.admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = invite(client, email="ny@example.se", role=Role.CITY_ANALYST)
     assert response.status_code == 302
     assert User.objects.filter(email="ny@example.se").exists()
     assert "broker unavailable" in caplog.text
+
+    # The invitation waits in the outbox; when the broker is back the sweep sends it, once.
+    from outbox import services as outbox
+    from outbox.models import Mail, MailStatus
+
+    assert Mail.objects.get().status == MailStatus.PENDING
+    assert mail.outbox == []
+    monkeypatch.undo()
+    assert outbox.mail_dispatch_pending() == 1
+    assert outbox.mail_dispatch_pending() == 0
+    assert [m.to for m in mail.outbox] == [["ny@example.se"]]
+
+
+def test_a_password_reset_goes_through_the_outbox_once_per_click(client, org, django_capture_on_commit_callbacks):
+    from outbox.models import Mail
+
+    for _click in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("password_reset"), {"email": org.principal_a.email})
+        assert response.status_code == 302
+    assert Mail.objects.filter(kind="accounts.password_reset", recipient=org.principal_a).count() == 1
+    assert [m.to for m in mail.outbox] == [[org.principal_a.email]]
+    assert re.search(r"https?://\S+/password-reset/\S+/", mail.outbox[0].body)

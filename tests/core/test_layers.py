@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Lowest first; apps in one layer may import each other.
 LAYERS = [
     {"core"},
+    {"outbox"},
     {"schools", "accounts"},
     {"strategy"},
     {"followup"},

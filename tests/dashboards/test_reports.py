@@ -19,6 +19,8 @@ from core.pdf import PdfUnavailable
 from dashboards import figures, reports, summaries
 from dashboards.models import Highlight, ReportStatus, YearlyReport
 from followup.models import HANDED_IN_STATUSES, AreaAnswer, AssessmentStatus, SelfAssessment
+from outbox import services as outbox
+from outbox.models import Mail, MailStatus
 from tests.factories import SchoolFactory, followup_strategy, open_cycle
 
 TODAY = timezone.localdate()
@@ -159,16 +161,18 @@ def test_the_requester_gets_one_email_even_when_notified_twice(built):
     assert reverse("dashboards:report_detail", args=[built.report.pk]) in message.body
     assert str(built.cycle.year) in message.subject
 
-    assert reports.report_notify(report_id=built.report.pk) == "nothing to send"
+    ready = Mail.objects.get(kind=reports.READY_MAIL)
+    assert outbox.mail_send(mail_id=ready.pk) == "already taken"
+    reports._queue_ready_mail(built.report)  # the build's end written again: nothing new
+    assert outbox.mail_dispatch_pending() == 0
     assert len(mail.outbox) == 1
-    built.report.refresh_from_db()
-    assert built.report.notified_at is not None
+    assert Mail.objects.get().status == MailStatus.SENT
 
 
 def test_no_email_before_the_report_is_done(client, city):
     request_report(client, city)  # the build is queued on commit, which never comes here
-    report = YearlyReport.objects.get()
-    assert reports.report_notify(report_id=report.pk) == "nothing to send"
+    assert outbox.mail_dispatch_pending() == 0
+    assert not Mail.objects.exists()
     assert mail.outbox == []
 
 
@@ -211,15 +215,71 @@ def test_building_the_same_report_twice_builds_it_once(city):
     assert reports.report_build(report_id=report.pk) == "built"
     assert reports.report_build(report_id=report.pk) == "already taken"
     assert len(list((city.media / "yearly-reports").iterdir())) == 2  # one workbook, one PDF
+    assert outbox.mail_dispatch_pending() == 1  # the ready mail, written once
     assert len(mail.outbox) == 1
 
 
 def test_a_running_report_abandoned_by_its_worker_is_taken_over(city, settings):
     settings.REPORT_CLAIM_TIMEOUT = 60
     report = reports.report_request(cycle=city.cycle, user=city.analyst)
-    started = timezone.now() - datetime.timedelta(minutes=5)
-    YearlyReport.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING, started_at=started)
-    assert reports.report_build(report_id=report.pk) == "built"
+    assert reports.REPORT_JOBS.claim(report.pk, task_id="first") is not None
+    assert reports.report_build(report_id=report.pk, task_id="second") == "already taken"  # a live claim
+    claimed = timezone.now() - datetime.timedelta(minutes=5)
+    YearlyReport.objects.filter(pk=report.pk).update(claimed_at=claimed)
+    assert [r.pk for r in reports.REPORT_JOBS.due()] == [report.pk]  # what the sweep queues again
+    assert reports.report_build(report_id=report.pk, task_id="second") == "built"
+
+
+def test_a_task_redelivered_after_its_process_died_takes_its_own_claim_back_at_once(city):
+    report = reports.report_request(cycle=city.cycle, user=city.analyst)
+    assert reports.REPORT_JOBS.claim(report.pk, task_id="the-task") is not None  # then the process dies
+    assert reports.report_build(report_id=report.pk, task_id="another-task") == "already taken"
+    assert reports.report_build(report_id=report.pk, task_id="the-task") == "built"
+    report.refresh_from_db()
+    assert (report.status, report.attempts) == (ReportStatus.DONE, 2)
+
+
+def test_a_worker_whose_claim_was_taken_over_cannot_finish_the_report(city):
+    report = reports.report_request(cycle=city.cycle, user=city.analyst)
+    old = reports.REPORT_JOBS.claim(report.pk, task_id="old")
+    YearlyReport.objects.filter(pk=report.pk).update(claimed_at=timezone.now() - datetime.timedelta(hours=1))
+    new = reports.REPORT_JOBS.claim(report.pk, task_id="new")
+    assert new is not None
+    assert not reports.REPORT_JOBS.finish(report.pk, old, state=ReportStatus.FAILED)
+    assert reports.REPORT_JOBS.finish(report.pk, new, state=ReportStatus.DONE)
+
+
+def test_the_city_office_sees_a_stuck_report_and_starts_it_again(
+    client, city, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_CLAIM_TIMEOUT = 60
+    report = reports.report_request(cycle=city.cycle, user=city.analyst)
+    reports.REPORT_JOBS.claim(report.pk, task_id="died", progress=25, step="Writing the Excel workbook")
+    YearlyReport.objects.filter(pk=report.pk).update(claimed_at=timezone.now() - datetime.timedelta(minutes=5))
+    client.force_login(city.analyst)
+    page = client.get(reverse("dashboards:report_detail", args=[report.pk])).content.decode()
+    assert "Rapporten har väntat längre än en arbetsprocess får ta" in page
+    assert "fastnat" in client.get(reverse("dashboards:report_list")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("dashboards:report_restart", args=[report.pk]))
+    assert response.url == reverse("dashboards:report_detail", args=[report.pk])
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE
+    assert len(mail.outbox) == 1
+
+
+def test_a_failed_report_is_started_again_as_a_new_request(client, city, monkeypatch):
+    monkeypatch.setattr(reports, "build_workbook", lambda content: (_ for _ in ()).throw(ValueError("trasig")))
+    report = reports.report_request(cycle=city.cycle, user=city.analyst)
+    assert reports.report_build(report_id=report.pk) == "failed"
+    client.force_login(city.analyst)
+    page = client.get(reverse("dashboards:report_detail", args=[report.pk])).content.decode()
+    assert "ValueError" in page
+    assert "Starta rapporten igen" in page
+    response = client.post(reverse("dashboards:report_restart", args=[report.pk]))
+    again = YearlyReport.objects.exclude(pk=report.pk).get()
+    assert response.url == reverse("dashboards:report_detail", args=[again.pk])
+    assert again.status == ReportStatus.QUEUED
 
 
 def test_without_pdf_support_the_report_has_the_workbook_and_says_why(

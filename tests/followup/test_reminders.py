@@ -11,6 +11,8 @@ from accounts.models import Role
 from actionplans import services as actionplans
 from followup import reminders
 from followup.models import AssessmentStatus, Cycle, Reminder, ReminderKind, ReminderStatus
+from outbox import services as outbox
+from outbox.models import Mail, MailStatus
 from tests.factories import member
 
 
@@ -108,10 +110,10 @@ def test_reminders_are_written_in_the_recipients_language(org, dated):
 
 def test_a_reminder_claimed_once_is_not_sent_again(org, dated):
     reminders.reminders_plan(today=dated(7))
-    row = Reminder.objects.filter(status=ReminderStatus.PENDING).first()
-    assert reminders.reminder_send(reminder_id=row.pk) == "sent"
-    assert reminders.reminder_send(reminder_id=row.pk) == "already taken"
-    assert len([m for m in mail.outbox if m.extra_headers["X-Portal-Reminder"] == row.key]) == 1
+    row = Mail.objects.filter(status=MailStatus.PENDING).first()
+    assert outbox.mail_send(mail_id=row.pk) == "sent"
+    assert outbox.mail_send(mail_id=row.pk) == "already taken"
+    assert len([m for m in mail.outbox if m.extra_headers["X-Portal-Mail"] == row.key]) == 1
 
 
 def test_period_reports_are_reminded_to_committees_that_have_not_reported(org, plan_a):

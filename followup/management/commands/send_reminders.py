@@ -4,7 +4,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from followup import reminders
-from followup.models import ReminderStatus
 
 
 class Command(BaseCommand):
@@ -25,8 +24,8 @@ class Command(BaseCommand):
         planned = reminders.plan_for_day(day)
         for r in planned:
             about = r.school.name if r.school_id else (str(r.period) if r.period_id else str(r.committee or ""))
-            who = f"{r.recipient} <{r.email}>" if r.recipient else "–"
-            note = f"  NOT SENT: {r.reason}" if r.status == ReminderStatus.FAILED else ""
+            who = f"{r.recipient} <{r.recipient.email}>" if r.recipient else "–"
+            note = f"  NOT SENT: {r.problem}" if r.problem else ""
             self.stdout.write(f"{r.get_kind_display():32} {r.occasion:12} {who:45} {about}{note}")
         if dry_run:
             self.stdout.write(self.style.SUCCESS(f"Dry run for {day}: {len(planned)} reminders would be written."))

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from actionplans.models import ActionStatus, PeriodReport, TrafficLight
-from core import jobs
+from core import jobs, spreadsheets
 from core.pdf import PdfUnavailable, render_pdf
 from dashboards import charts, figures, tables
 from dashboards.models import Highlight, ReportStatus, YearlyReport
@@ -291,7 +291,6 @@ def _cell_value(cell):
 
 
 def build_workbook(content: ReportContent) -> bytes:
-    from core import spreadsheets
 
     buffer = io.BytesIO()
     book = spreadsheets.workbook(buffer)

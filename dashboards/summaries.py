@@ -20,14 +20,15 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from core import events
-from core.tasks import enqueue
+from core import events, jobs
 from dashboards.models import CycleSummary, Rollup, SchoolResult, SummaryBacklog
 from followup.models import HANDED_IN_STATUSES, AreaAnswer, Cycle, IndicatorAnswer, SelfAssessment
 from schools.models import Committee, SchoolFormOffering
 from strategy.models import Direction
 
 NOT_APPLICABLE = 0  # the level stored for an area that does not apply to the school
+# Queued by name: the task module imports this one.
+REFRESH_TASK = "dashboards.tasks.refresh_summaries"
 
 
 def mark_changed(cycle_id: int, school_ids: Iterable[int]) -> None:
@@ -38,9 +39,7 @@ def mark_changed(cycle_id: int, school_ids: Iterable[int]) -> None:
     SummaryBacklog.objects.bulk_create(
         rows, update_conflicts=True, unique_fields=["cycle", "school"], update_fields=["token", "marked_at"]
     )
-    from dashboards.tasks import refresh_summaries
-
-    transaction.on_commit(lambda: enqueue(refresh_summaries, cycle_id))
+    transaction.on_commit(lambda: jobs.publish(REFRESH_TASK, cycle_id))
 
 
 def mark_schools_changed(school_ids: Iterable[int]) -> None:
@@ -299,16 +298,10 @@ def sweep() -> int:
     connection, so nothing is held by a worker that died."""
     queued = 0
     for cycle_id in sorted(set(SummaryBacklog.objects.values_list("cycle_id", flat=True))):
-        if not enqueue(_refresh_task(), cycle_id):
+        if not jobs.publish(REFRESH_TASK, cycle_id):
             break
         queued += 1
     return queued
-
-
-def _refresh_task():
-    from dashboards.tasks import refresh_summaries
-
-    return refresh_summaries
 
 
 def rebuild(cycle: Cycle) -> int:

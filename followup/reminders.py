@@ -29,6 +29,7 @@ from followup.models import (
     ReminderKind,
     SelfAssessment,
 )
+from followup.services import missing_by_area
 from outbox import services as outbox
 from outbox.models import Mail
 
@@ -227,8 +228,6 @@ def build_reminder_mail(mail: Mail) -> outbox.Message:
 
 
 def _progress(assessment: SelfAssessment) -> tuple[int, int]:
-    from followup.services import missing_by_area
-
     missing = missing_by_area(assessment)
     return sum(1 for gaps in missing.values() if not gaps), len(missing)
 

@@ -11,9 +11,16 @@ from accounts.models import Role
 from config.celery import app as celery_app
 from core.database import database_url
 from followup import services
-from strategy.models import FocusArea, MaturityLevel
+from strategy.models import FocusArea
 from tests.celery_workers import start_worker, stop_worker
-from tests.factories import CommitteeFactory, IndicatorFactory, SchoolFactory, StrategyFactory, member
+from tests.factories import (
+    CommitteeFactory,
+    IndicatorFactory,
+    SchoolFactory,
+    StrategyFactory,
+    maturity_scale,
+    member,
+)
 from tests.gunicorn_server import Gunicorn, RedisServer, collect_static
 from tests.worker_mail import own_redis, smtp, workers  # noqa: F401 (fixtures for the worker tests)
 
@@ -75,8 +82,7 @@ def cycle_a(org):
     area; `org.assessment_a` is school A's self-assessment."""
     today = timezone.localdate()
     FocusArea.objects.filter(pk=org.indicator_a.goal.focus_area_id).update(number=1, title="Infrastruktur")
-    for level in (1, 2, 3, 4):
-        MaturityLevel.objects.create(strategy=org.strategy, level=level, label=f"Nivå {level}", description="…")
+    maturity_scale(org.strategy, labels=[f"Nivå {level}" for level in (1, 2, 3, 4)])
     cycle = services.cycle_open(
         strategy=org.strategy,
         year=today.year,

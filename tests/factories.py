@@ -7,7 +7,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, User
 from followup import services
 from schools.models import Committee, School, SchoolForm, SchoolFormOffering
 from strategy.models import (
@@ -67,16 +67,6 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Membership
-
-    user = factory.SubFactory(UserFactory)
-    role = Role.PRINCIPAL
-    school = factory.SubFactory(SchoolFactory)
-    committee = None
-
-
 def member(role: str, *, committee=None, school=None, **user_fields) -> User:
     """A user holding one role at a place."""
     user = UserFactory(**user_fields)
@@ -127,6 +117,17 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
 # --- The yearly follow-up ---------------------------------------------------
 
 
+SCALE = ("Inte påbörjat", "Påbörjat", "Etablerat", "Integrerat")
+
+
+def maturity_scale(strategy: Strategy, labels=SCALE) -> None:
+    """The strategy's maturity levels, 1 upwards, each with a description."""
+    MaturityLevel.objects.bulk_create(
+        MaturityLevel(strategy=strategy, level=level, label=label, description=f"Beskrivning {level}")
+        for level, label in enumerate(labels, start=1)
+    )
+
+
 def followup_strategy(*, owner=None, **strategy_fields) -> Strategy:
     """An adopted strategy as a follow-up asks it: a maturity scale of 4 levels
     and two focus areas with school-reported indicators of each unit.
@@ -139,8 +140,7 @@ def followup_strategy(*, owner=None, **strategy_fields) -> Strategy:
     """
     this_year = timezone.localdate().year
     strategy = StrategyFactory(**strategy_fields)
-    for level, label in enumerate(["Inte påbörjat", "Påbörjat", "Etablerat", "Integrerat"], start=1):
-        MaturityLevel.objects.create(strategy=strategy, level=level, label=label, description=f"Beskrivning {level}")
+    maturity_scale(strategy)
     infrastructure = FocusArea.objects.create(
         strategy=strategy, number=1, title="Infrastruktur", description="Nät och utrustning."
     )

@@ -7,9 +7,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from followup import services
-from strategy.models import FocusArea, Goal, Indicator, IndicatorUnit, MaturityLevel, Reporter
+from strategy.models import FocusArea, Goal, Indicator, IndicatorUnit, Reporter
 from tests.browser.helpers import assert_accessible, log_in
-from tests.factories import StrategyFactory
+from tests.factories import StrategyFactory, maturity_scale
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +19,7 @@ def assessment(org):
     """School A's self-assessment in a cycle open today: two areas, a percentage
     indicator in the first and a yes/no indicator in the second."""
     strategy = StrategyFactory(title="It-strategi för lärande")
-    for level, label in enumerate(["Inte påbörjat", "Påbörjat", "Etablerat", "Integrerat"], start=1):
-        MaturityLevel.objects.create(strategy=strategy, level=level, label=label, description=f"Beskrivning {level}")
+    maturity_scale(strategy)
     for number, title, unit in (
         (1, "Infrastruktur", IndicatorUnit.PERCENT),
         (2, "Digital kompetens", IndicatorUnit.YES_NO),

@@ -75,9 +75,9 @@ def test_a_committed_submission_reaches_the_citys_rollup_within_a_minute(worker,
 def test_the_minute_refresh_picks_up_marks_written_while_the_broker_was_down(worker, org, monkeypatch):
     cycle = open_cycle(followup_strategy(), user=org.admin)  # still eager: summarised in this process
     assert SchoolResult.objects.filter(cycle=cycle).count() == 2
-    # The broker is down: publishing the refresh fails, as core.tasks.enqueue reports it (without its
+    # The broker is down: publishing fails, as core.jobs.publish reports it (without its
     # connection timeout). The mark is committed with the submission all the same.
-    monkeypatch.setattr(summaries, "enqueue", lambda task, *args: False)
+    monkeypatch.setattr(summaries.jobs, "publish", lambda task_name, *args: False)
     hand_in(cycle, cycle.assessments.get(school=org.school_a), org.principal_a)
     assert list(SummaryBacklog.objects.values_list("school_id", flat=True)) == [org.school_a.pk]
     assert not submitted_in_city(cycle)

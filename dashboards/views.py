@@ -157,7 +157,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def report_restart(request: HttpRequest, pk: int) -> HttpResponse:
     """Start a failed or stuck report again."""
     permissions.require(permissions.can_build_yearly_report(request.user))
-    report = permissions.get_yearly_report_for_user(request.user, pk)
+    report = _get_yearly_report(request.user, pk)
     try:
         report = reports.report_restart(report=report, user=request.user)
     except reports.ReportError as exc:

@@ -252,7 +252,7 @@ TABLE = {
     "dashboards:report_restart": (
         "post",
         lambda o: {"pk": o.yearly_report.pk},
-        expect(302, 403, 403, 403, 403, 403, 302, 302),
+        expect(302, 403, 403, 403, 403, 403, 302, 302, 403, 403),
     ),
     "dashboards:report_xlsx": (
         "get",

@@ -360,8 +360,6 @@ ORGANISATION_IMPORT_UPLOAD_TTL = env_int("ORGANISATION_IMPORT_UPLOAD_TTL", defau
 REPORT_CLAIM_TIMEOUT = env_int("REPORT_CLAIM_TIMEOUT", default=31 * 60)
 # A strategy file larger than this many bytes is refused unread (upload and import_strategy).
 STRATEGY_UPLOAD_MAX_BYTES = env_int("STRATEGY_UPLOAD_MAX_BYTES", default=1024 * 1024)
-# Publishing a task gives up quickly when the broker is down; the outbox keeps the work.
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
 
 # --- Security ---------------------------------------------------------------
 

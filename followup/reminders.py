@@ -148,10 +148,15 @@ def reminders_save(rows: list[Reminder], *, created_by=None) -> list[Reminder]:
                 if r.recipient is not None
             ]
         )
-        mails = dict(Mail.objects.filter(key__in=[r.key for r in saved]).values_list("key", "pk"))
+        mails = {
+            params.get("reminder"): pk
+            for pk, params in Mail.objects.filter(key__in=[r.key for r in saved], kind=MAIL_KIND).values_list(
+                "pk", "params"
+            )
+        }
         for r in saved:
-            if r.key in mails:
-                Reminder.objects.filter(pk=r.pk).update(mail_id=mails[r.key])
+            if r.pk in mails:
+                Reminder.objects.filter(pk=r.pk).update(mail_id=mails[r.pk])
     return saved
 
 

@@ -20,3 +20,14 @@ def test_committee_staff_see_who_is_late_remind_them_and_read_the_log(page: Page
     expect(log).to_contain_text(org.principal_a.email)
     expect(log).to_contain_text("Skickad")
     assert_accessible(page)
+
+    # Back on the follow-up's page: when the school was last reminded, and by whom; a second
+    # click leaves it out unless "remind again anyway" is ticked.
+    page.get_by_role("link", name=str(org.cycle.year)).click()
+    expect(page.get_by_role("table")).to_contain_text(str(org.editor_a))
+    page.get_by_role("button", name="Skicka en påminnelse nu till enheter som inte har lämnat in").click()
+    expect(page.get_by_role("status").first).to_contain_text("0 påminnelser är på väg")
+    expect(page.get_by_text("1 enheter har påmints det senaste dygnet")).to_be_visible()
+    page.get_by_role("link", name=str(org.cycle.year)).click()
+    page.get_by_label("Påminn igen ändå").check()
+    assert_accessible(page)

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from actionplans import services as actionplans
@@ -143,3 +144,68 @@ def test_the_command_shows_who_would_get_what_without_writing(org, dated, capsys
     assert org.principal_a.email in output
     assert head.email in output
     assert not Reminder.objects.exists()
+
+
+def remind_now(client, year, **data):
+    return client.post(reverse("followup:remind_now", args=[year]), data, follow=True)
+
+
+def test_remind_now_leaves_out_schools_reminded_in_the_last_day_unless_asked_to_remind_again(
+    client, org, cycle_a, django_capture_on_commit_callbacks
+):
+    # This morning's scheduled reminder went to school A's principal.
+    days_left = (org.cycle.deadline - timezone.localdate()).days
+    Cycle.objects.filter(pk=org.cycle.pk).update(reminder_days=str(days_left))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.reminders_plan(today=timezone.localdate()) > 0
+    assert [m.to for m in mail.outbox if m.to == [org.principal_a.email]] == [[org.principal_a.email]]
+    sent = len(mail.outbox)
+
+    client.force_login(org.editor_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = remind_now(client, org.cycle.year).content.decode()
+    assert "0 påminnelser är på väg" in page
+    assert "1 enheter har påmints det senaste dygnet och fick ingen ny påminnelse" in page
+    assert len(mail.outbox) == sent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = remind_now(client, org.cycle.year, again="1").content.decode()
+    assert "1 påminnelser är på väg" in page
+    assert mail.outbox[-1].to == [org.principal_a.email]
+    assert len(mail.outbox) == sent + 1
+
+    # A day later the school is reminded again without asking.
+    Reminder.objects.update(created_at=timezone.now() - datetime.timedelta(hours=25))
+    Mail.objects.update(created_at=timezone.now() - datetime.timedelta(hours=25))
+    for row in Reminder.objects.filter(kind=ReminderKind.MANUAL):  # as if written yesterday
+        Mail.objects.filter(pk=row.mail_id).update(key=f"{row.key}-yesterday")
+        Reminder.objects.filter(pk=row.pk).update(key=f"{row.key}-yesterday")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "1 påminnelser är på väg" in remind_now(client, org.cycle.year).content.decode()
+    assert len(mail.outbox) == sent + 2
+
+
+def test_a_double_click_on_remind_now_sends_once(client, org, cycle_a, django_capture_on_commit_callbacks):
+    client.force_login(org.editor_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _click in range(3):
+            remind_now(client, org.cycle.year, again="1")
+    assert Reminder.objects.filter(kind=ReminderKind.MANUAL).count() == 1
+    assert [m.to for m in mail.outbox] == [[org.principal_a.email]]
+
+
+def test_the_follow_up_page_shows_when_each_late_school_was_last_reminded_and_by_whom(
+    client, org, cycle_a, django_capture_on_commit_callbacks
+):
+    client.force_login(org.editor_a)
+    page = client.get(reverse("followup:cycle_detail", args=[org.cycle.year])).content.decode()
+    assert "Senast påmind" in page
+    assert "Inte påmind" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        remind_now(client, org.cycle.year)
+    page = client.get(reverse("followup:cycle_detail", args=[org.cycle.year])).content.decode()
+    assert f"{timezone.localtime():%Y-%m-%d}" in page
+    assert str(org.editor_a) in page
+    assert "Inte påmind" not in page
+    log = client.get(reverse("followup:reminder_log", args=[org.cycle.year])).content.decode()
+    assert str(org.editor_a) in log  # sent by

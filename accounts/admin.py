@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
-from accounts.models import Membership, User
+from accounts.models import ExternalIdentity, Membership, RoleMapping, User
 
 
 class CityAdminAccess:
@@ -34,6 +34,18 @@ class MembershipInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["committee", "school"]
     exclude = ["created_by"]
+    readonly_fields = ["source"]
+
+
+class ExternalIdentityInline(admin.TabularInline):
+    model = ExternalIdentity
+    extra = 0
+    readonly_fields = ["provider", "subject", "created_at", "last_sign_in"]
+    can_delete = True
+
+    def has_add_permission(self, request, obj=None):
+        # Identities are linked at sign-in, never typed in.
+        return False
 
 
 @admin.register(User)
@@ -41,7 +53,7 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, ExternalIdentityInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "language")}),
@@ -49,3 +61,13 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(RoleMapping)
+class RoleMappingAdmin(CityAdminAccess, admin.ModelAdmin):
+    """The city admin's rules from the identity provider's attributes to roles."""
+
+    list_display = ["attribute", "value", "role", "committee", "school", "school_from_unit_code"]
+    list_filter = ["role", "attribute"]
+    search_fields = ["attribute", "value", "committee__name", "school__name", "school__unit_code"]
+    autocomplete_fields = ["committee", "school"]

@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts import mails, permissions
+from accounts.backends import password_login_allowed
 from accounts.models import CITY_ROLES, COMMITTEE_ROLES, SCHOOL_ROLES, User
 from schools.models import Committee, School
 
@@ -13,9 +14,21 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
+    def clean(self):
+        if not password_login_allowed(self.cleaned_data.get("username", "")):
+            raise forms.ValidationError(
+                _("Logging in with a password is turned off. Log in through the city's identity provider above."),
+                code="password_login_off",
+            )
+        return super().clean()
+
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Django's password reset, with the mail written to the outbox instead of sent in the request."""
+    """Django's password reset, with the mail written to the outbox instead of
+    sent in the request, and no link for those who may not log in with a password."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if password_login_allowed(user.email))
 
     def save(self, *args, **kwargs) -> None:
         for user in self.get_users(self.cleaned_data["email"]):

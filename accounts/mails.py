@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.backends import password_login_allowed
 from accounts.models import User
 from outbox import services as outbox
 from outbox.models import Mail
@@ -63,14 +64,21 @@ def _reset_link(user: User) -> str:
 
 
 def build_invitation(mail: Mail) -> outbox.Message:
-    """Email a new user a link to choose a password; not needed once they have one."""
+    """Email a new user a link to choose a password (or, where password login
+    is off, to the login page of the city's identity provider); not needed
+    once they have a password."""
     user = mail.recipient
     if user is None or not user.is_active:
         raise outbox.NothingToSend("Användaren är inte längre aktiv.")
     if user.has_usable_password():
         raise outbox.NothingToSend("Användaren har redan valt ett lösenord.")
     invited_by = User.objects.filter(pk=mail.params.get("invited_by")).first()
-    context = {"user": user, "invited_by": invited_by, "link": _reset_link(user), "city": settings.CITY_NAME}
+    context = {"user": user, "invited_by": invited_by, "city": settings.CITY_NAME}
+    if password_login_allowed(user.email):
+        context["link"] = _reset_link(user)
+    else:
+        # Password login is off: the person signs in through the city's identity provider.
+        context.update(link=settings.SITE_URL + reverse("login"), identity_provider=True)
     return outbox.Message(
         subject=render_to_string("accounts/email/invitation_subject.txt", context),
         text=render_to_string("accounts/email/invitation.txt", context),

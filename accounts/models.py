@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class UserManager(DjangoUserManager):
@@ -85,6 +86,16 @@ COMMITTEE_ROLES = frozenset({Role.COMMITTEE_EDITOR, Role.COMMITTEE_READER})
 CITY_ROLES = frozenset({Role.CITY_ANALYST, Role.CITY_ADMIN})
 
 
+class MembershipSource(models.TextChoices):
+    MANUAL = "manual", _("Given by hand")
+    IDENTITY_PROVIDER = "identity_provider", _("From the identity provider")
+
+
+# The change reason written into the membership history when the identity
+# provider, not a person, gave or took away a role.
+BY_IDENTITY_PROVIDER = "identity_provider"
+
+
 class MembershipQuerySet(models.QuerySet):
     def in_committee(self, committee):
         """Memberships held in a committee or in one of its schools."""
@@ -121,8 +132,16 @@ class Membership(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Roles from the identity provider are brought in line with what it sends at
+    # each sign-in; roles given by hand are never touched by a sign-in.
+    source = models.CharField(
+        _("source"), max_length=20, choices=MembershipSource.choices, default=MembershipSource.MANUAL
+    )
 
     objects = MembershipQuerySet.as_manager()
+    # Who gave or took away which role, and when. A change made by the identity
+    # provider has no user and the change reason BY_IDENTITY_PROVIDER.
+    history = HistoricalRecords(excluded_fields=["created_at", "created_by"])
 
     class Meta:
         verbose_name = _("role")
@@ -163,3 +182,117 @@ class Membership(models.Model):
         if self.committee_id:
             return self.committee.name
         return str(settings.CITY_NAME)
+
+
+class Provider(models.TextChoices):
+    SAML = "saml", "SAML 2.0"
+    OIDC = "oidc", "OpenID Connect"
+
+
+class ExternalIdentity(models.Model):
+    """A user's stable identifier at the city's identity provider.
+
+    People are found by this identifier (eduPersonPrincipalName for SAML, `sub`
+    for OpenID Connect), never by a name; one identifier belongs to one user.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identities")
+    provider = models.CharField(_("identity provider"), max_length=10, choices=Provider.choices)
+    subject = models.CharField(_("identifier"), max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("identity at the identity provider")
+        verbose_name_plural = _("identities at the identity provider")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="identity_unique_subject"),
+            models.UniqueConstraint(fields=["user", "provider"], name="identity_one_per_user_and_provider"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()}: {self.subject}"
+
+
+class RoleMappingQuerySet(models.QuerySet):
+    def matching(self, attributes: dict[str, list[str]]) -> "RoleMappingQuerySet":
+        """The rules whose attribute has the rule's value among what the provider sent."""
+        condition = Q(pk__in=[])
+        for name, values in attributes.items():
+            condition |= Q(attribute=name, value__in=values)
+        return self.filter(condition)
+
+
+class RoleMapping(models.Model):
+    """A rule the city admin keeps: a value of an attribute from the identity
+    provider gives a role at a place.
+
+    The place is the rule's committee or school, or, with `school_from_unit_code`,
+    every school unit whose unit code the provider sends in the unit code
+    attribute (Skolfederation's sisSchoolUnitCode): "an entitlement of principal
+    and unit code 12345678 make the person principal of that unit".
+    """
+
+    attribute = models.CharField(
+        _("attribute"),
+        max_length=200,
+        help_text=_("The attribute's name as the identity provider sends it, e.g. eduPersonEntitlement or groups."),
+    )
+    value = models.CharField(_("value"), max_length=500, help_text=_("The value that gives the role."))
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    committee = models.ForeignKey(
+        "schools.Committee", on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("committee")
+    )
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("school unit")
+    )
+    school_from_unit_code = models.BooleanField(
+        _("school units from the unit code attribute"),
+        default=False,
+        help_text=_("The role is given at every school unit whose unit code the identity provider sends."),
+    )
+
+    objects = RoleMappingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["attribute", "value", "role"]
+        verbose_name = _("role mapping")
+        verbose_name_plural = _("role mappings")
+        constraints = [
+            models.CheckConstraint(
+                name="role_mapping_scope_matches_role",
+                condition=(
+                    Q(
+                        role__in=sorted(CITY_ROLES),
+                        committee__isnull=True,
+                        school__isnull=True,
+                        school_from_unit_code=False,
+                    )
+                    | Q(
+                        role__in=sorted(COMMITTEE_ROLES),
+                        committee__isnull=False,
+                        school__isnull=True,
+                        school_from_unit_code=False,
+                    )
+                    | Q(
+                        role__in=sorted(SCHOOL_ROLES),
+                        committee__isnull=True,
+                        school__isnull=False,
+                        school_from_unit_code=False,
+                    )
+                    | Q(
+                        role__in=sorted(SCHOOL_ROLES),
+                        committee__isnull=True,
+                        school__isnull=True,
+                        school_from_unit_code=True,
+                    )
+                ),
+                violation_error_message=_(
+                    "A city role has no place, a committee role needs a committee, and a school role needs a "
+                    "school unit or the unit code attribute."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute}={self.value} → {self.get_role_display()}"

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions, services
 from accounts.forms import InviteForm, RoleForm, SettingsForm
-from accounts.models import Membership
+from accounts.models import BY_IDENTITY_PROVIDER, Membership
 
 
 def _with_memberships(users):
@@ -83,7 +83,18 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The role is given."))
         return redirect("accounts:user_detail", pk=person.pk)
     rows = [(m, permissions.can_revoke(request.user, m)) for m in person.memberships.all()]
-    return TemplateResponse(request, "accounts/user_detail.html", {"person": person, "rows": rows, "form": form})
+    history = Membership.history.filter(user_id=person.pk).select_related("committee", "school", "history_user")
+    return TemplateResponse(
+        request,
+        "accounts/user_detail.html",
+        {
+            "person": person,
+            "rows": rows,
+            "form": form,
+            "history": history,
+            "BY_IDENTITY_PROVIDER": BY_IDENTITY_PROVIDER,
+        },
+    )
 
 
 @login_required
@@ -93,6 +104,6 @@ def membership_delete(request: HttpRequest, pk: int, membership_pk: int) -> Http
     person = permissions.get_managed_user(request.user, pk)
     membership = get_object_or_404(person.memberships.select_related("committee", "school"), pk=membership_pk)
     permissions.require(permissions.can_revoke(request.user, membership))
-    services.membership_revoke(membership=membership)
+    services.membership_revoke(membership=membership, revoked_by=request.user)
     messages.success(request, _("The role %(role)s is taken away.") % {"role": membership})
     return redirect("accounts:user_detail", pk=person.pk)

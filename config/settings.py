@@ -93,6 +93,7 @@ THIRD_PARTY_APPS = [
     "django_htmx",
     "django_celery_beat",
     "simple_history",
+    "djangosaml2",
 ]
 # In the order of the layers (docs/architecture.md): each app imports only those before it.
 LOCAL_APPS = [
@@ -114,6 +115,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "core.middleware.SwedishUnlessChosenMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -173,6 +175,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # E-mail and password, unless password login is turned off (see below).
+    "accounts.backends.PasswordBackend",
+    # Users signed in through the city's identity provider.
+    "accounts.backends.IdentityProviderBackend",
+]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 # Sessions are kept in the database, the truth, and read through the cache. The
 # cache must be one that every web process shares (CACHE_URL, below): a session
@@ -183,6 +191,57 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 # not undone for longer than that when it comes back.
 SESSION_ENGINE = "config.sessions"
 SESSION_CACHE_TIMEOUT = 5 * 60
+
+# --- Sign-in through the city's identity provider ----------------------------
+
+# Each protocol is on when its settings are there; both may be on. See README,
+# "Signing in through the city's identity provider".
+# SAML 2.0: the identity provider's metadata, from a URL or a file.
+SAML_IDP_METADATA_URL = env.str("SAML_IDP_METADATA_URL", default="")
+SAML_IDP_METADATA_FILE = env.str("SAML_IDP_METADATA_FILE", default="")
+SAML_PROVIDER_NAME = env.str("SAML_PROVIDER_NAME", default="")
+# The portal's entity id; default: its metadata address.
+SAML_SP_ENTITY_ID = env.str("SAML_SP_ENTITY_ID", default="")
+# Key and certificate (PEM) the portal signs its requests with; optional.
+SAML_SP_KEY_FILE = env.str("SAML_SP_KEY_FILE", default="")
+SAML_SP_CERT_FILE = env.str("SAML_SP_CERT_FILE", default="")
+# Names of the attributes in the assertion (friendly names as pysaml2 maps them).
+SAML_ATTRIBUTE_SUBJECT = env.str("SAML_ATTRIBUTE_SUBJECT", default="eduPersonPrincipalName")
+SAML_ATTRIBUTE_EMAIL = env.str("SAML_ATTRIBUTE_EMAIL", default="mail")
+SAML_ATTRIBUTE_GIVEN_NAME = env.str("SAML_ATTRIBUTE_GIVEN_NAME", default="givenName")
+SAML_ATTRIBUTE_SURNAME = env.str("SAML_ATTRIBUTE_SURNAME", default="sn")
+# Seconds of clock difference accepted between the portal and the provider.
+SAML_ACCEPTED_TIME_DIFF = env_int("SAML_ACCEPTED_TIME_DIFF", default=60)
+SAML_CONFIG_LOADER = "accounts.sso.saml_config"
+# The portal sends its request to the provider by redirect (no inline script).
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_CREATE_UNKNOWN_USER = False
+# The portal sets its own Content-Security-Policy; djangosaml2 need not.
+SAML_CSP_HANDLER = ""
+# The provider posts back from another site: the SAML cookie must travel with
+# that post, which browsers allow only for a secure SameSite=None cookie.
+SAML_SESSION_COOKIE_SAMESITE = "None" if env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG) else "Lax"
+
+# OpenID Connect: the provider's discovery document and the portal's client.
+OIDC_DISCOVERY_URL = env.str("OIDC_DISCOVERY_URL", default="")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+if OIDC_DISCOVERY_URL and not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+    raise _config_error("OIDC_CLIENT_ID", "OIDC_DISCOVERY_URL is set, so OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="")
+OIDC_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+OIDC_CLAIM_EMAIL = env.str("OIDC_CLAIM_EMAIL", default="email")
+OIDC_CLAIM_GIVEN_NAME = env.str("OIDC_CLAIM_GIVEN_NAME", default="given_name")
+OIDC_CLAIM_FAMILY_NAME = env.str("OIDC_CLAIM_FAMILY_NAME", default="family_name")
+
+# The attribute (or claim) with the school unit codes a role mapping may place a role at.
+SSO_UNIT_CODE_ATTRIBUTE = env.str("SSO_UNIT_CODE_ATTRIBUTE", default="sisSchoolUnitCode")
+# Whom a person without a role should contact, shown on the page that says so.
+SSO_NO_ROLE_CONTACT = env.str("SSO_NO_ROLE_CONTACT", default="")
+# false: only the break-glass accounts below log in with a password; everybody
+# else signs in through the identity provider.
+PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", default=True)
+PASSWORD_LOGIN_BREAK_GLASS = [e.lower() for e in env.list("PASSWORD_LOGIN_BREAK_GLASS", default=[])]
 
 # --- Cache --------------------------------------------------------------------
 

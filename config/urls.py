@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from djangosaml2.views import LoginView, LogoutView, MetadataView
 
-from accounts.forms import LoginForm, OutboxPasswordResetForm
+from accounts import sso
+from accounts.forms import OutboxPasswordResetForm
 
 urlpatterns = [
     path("", include("core.urls")),
@@ -13,8 +15,16 @@ urlpatterns = [
     path("", include("followup.urls")),
     path("", include("actionplans.urls")),
     path("", include("dashboards.urls")),
-    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", sso.PortalLoginView.as_view(), name="login"),
+    path("login/no-role/", sso.no_role, name="sso_no_role"),
+    path("logout/", sso.logout, name="logout"),
+    path("saml2/login/", LoginView.as_view(), name="saml2_login"),
+    path("saml2/acs/", sso.SamlAssertionConsumerView.as_view(), name="saml2_acs"),
+    path("saml2/ls/", LogoutView.as_view(), name="saml2_ls"),
+    path("saml2/ls/post/", LogoutView.as_view(), name="saml2_ls_post"),
+    path("saml2/metadata/", MetadataView.as_view(), name="saml2_metadata"),
+    path("oidc/login/", sso.oidc_login, name="oidc_login"),
+    path("oidc/callback/", sso.oidc_callback, name="oidc_callback"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),

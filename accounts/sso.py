@@ -287,8 +287,16 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     signature, issuer, audience, expiry and nonce."""
     if not oidc_enabled():
         raise Http404
+    client = _oidc_client()
     try:
-        token = _oidc_client().authorize_access_token(request)
+        # The issuer and the audience are required explicitly: without them
+        # Authlib would take a token issued to another client that names the
+        # portal only as its authorised party (azp).
+        claims_options = {
+            "iss": {"essential": True, "values": [client.load_server_metadata()["issuer"]]},
+            "aud": {"essential": True, "values": [settings.OIDC_CLIENT_ID]},
+        }
+        token = client.authorize_access_token(request, claims_options=claims_options)
     except (AuthlibBaseError, JoseError, RequestException, ValueError, KeyError) as exc:
         logger.info("OpenID Connect sign-in refused: %r", exc)
         return _refused(request)

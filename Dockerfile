@@ -1,8 +1,9 @@
 FROM python:3.11-slim-bookworm
 
-# Pango and HarfBuzz for WeasyPrint's PDF reports; curl for health checks.
+# Pango and HarfBuzz for WeasyPrint's PDF reports; xmlsec1 for SAML signatures;
+# curl for health checks.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core curl \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core xmlsec1 curl \
     && rm -rf /var/lib/apt/lists/*
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1

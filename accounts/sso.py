@@ -186,6 +186,19 @@ def saml_config(request: HttpRequest | None = None) -> SPConfig:
     return cached[1]
 
 
+def saml_view(view_class):
+    """A djangosaml2 view that is not there while SAML is off."""
+    view = view_class.as_view()
+
+    def wrapped(request, *args, **kwargs):
+        if not saml_enabled():
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapped.csrf_exempt = getattr(view, "csrf_exempt", False)
+    return wrapped
+
+
 def _first(attributes: dict[str, list[str]], name: str) -> str:
     values = attributes.get(name) or [""]
     return str(values[0]).strip()

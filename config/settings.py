@@ -467,5 +467,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "celery": {"level": LOG_LEVEL},
+        # pysaml2's schema library announces each schema it loads.
+        "xmlschema": {"level": "WARNING"},
     },
 }

@@ -43,6 +43,16 @@ TABLE = {
     "logout": ("post", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
     "password_reset": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     "password_reset_done": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    # Signing in through the city's identity provider: public, and not there
+    # at all while its settings are not (tests/accounts/test_sso_*.py turn it on).
+    "sso_no_role": ("get", lambda o: {}, expect(403, 403, 403, 403, 403, 403, 403, 403, 403, 403)),
+    "saml2_login": ("get", lambda o: {}, expect(404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    "saml2_acs": ("post", lambda o: {}, expect(404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    "saml2_ls": ("get", lambda o: {}, expect(404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    "saml2_ls_post": ("post", lambda o: {}, expect(404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    "saml2_metadata": ("get", lambda o: {}, expect(404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    "oidc_login": ("get", lambda o: {}, expect(404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    "oidc_callback": ("get", lambda o: {}, expect(404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
     "password_reset_confirm": (
         "get",
         lambda o: {"uidb64": "MQ", "token": "bad-token"},

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 class OidcProviderProcess:
     client_id = "strategiportalen"
-    client_secret = "test-secret"  # noqa: S105
+    client_secret = "test-secret"
 
     def __init__(self, directory: Path):
         self.port = free_port()

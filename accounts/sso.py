@@ -325,7 +325,7 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
         last_name=str(claims.get(settings.OIDC_CLAIM_FAMILY_NAME) or ""),
         attributes={name: _claim_list(value) for name, value in claims.items()},
     )
-    next_url = request.session.get(SESSION_NEXT) or resolve_url(settings.LOGIN_REDIRECT_URL)
+    next_url = request.session.pop(SESSION_NEXT, None) or resolve_url(settings.LOGIN_REDIRECT_URL)
     not_after = datetime.datetime.fromtimestamp(int(claims["exp"]), tz=datetime.UTC)
     try:
         _sign_in(request, assertion, not_after=not_after)

@@ -210,3 +210,31 @@ def test_saml_is_off_without_its_settings(client, db, settings):
     settings.SAML_IDP_METADATA_FILE = ""
     assert client.get("/saml2/login/").status_code == 404
     assert "Logga in med" not in client.get("/login/").text
+
+
+def test_an_account_given_roles_by_hand_is_linked_at_its_first_sign_in(client, idp, org):
+    org.principal_a.email = "anna.andersson@demostad.se"
+    org.principal_a.save()
+
+    saml_sign_in(client, idp, "anna")
+
+    assert ExternalIdentity.objects.get(subject="anna@demostad.se").user == org.principal_a
+    assert org.principal_a.memberships.filter(role=Role.PRINCIPAL, school=org.school_a).count() == 1
+
+
+def test_the_city_admin_keeps_the_role_mappings_in_the_administration(client, org):
+    client.force_login(org.admin)
+
+    answer = client.post(
+        "/admin/accounts/rolemapping/add/",
+        {"attribute": "groups", "value": "slk", "role": Role.CITY_ANALYST, "committee": "", "school": ""},
+    )
+    assert answer.status_code == 302
+    assert RoleMapping.objects.filter(attribute="groups", value="slk", role=Role.CITY_ANALYST).exists()
+
+    wrong = client.post(
+        "/admin/accounts/rolemapping/add/",
+        {"attribute": "groups", "value": "x", "role": Role.COMMITTEE_EDITOR, "committee": "", "school": ""},
+    )
+    assert wrong.status_code == 200
+    assert "En stadsroll har ingen plats" in wrong.text

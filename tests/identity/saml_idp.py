@@ -42,11 +42,14 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 class SamlIdentityProvider:
-    def __init__(self, directory: Path, sp_metadata, *, lifetime_seconds: int = 600):
+    def __init__(self, directory: Path, sp_metadata, *, lifetime_seconds: int = 600, host: str = "127.0.0.1"):
         """`sp_metadata` is a callable returning the portal's metadata XML
-        (read when the first request arrives, once the portal knows the IdP)."""
+        (read when the first request arrives, once the portal knows the IdP).
+        `host` is the name it is reached by: the portal's own, in browser
+        tests, so that the browser sends the portal's cookies with the post
+        back as it does to a provider on https."""
         self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"http://{host}:{self.port}"
         self.users: dict[str, dict[str, list[str]]] = {}
         self.session_not_on_or_after: int | None = None
         self.logged_out: list[str] = []

@@ -218,6 +218,7 @@ SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 SAML_CREATE_UNKNOWN_USER = False
 # The portal sets its own Content-Security-Policy; djangosaml2 need not.
 SAML_CSP_HANDLER = ""
+SAML_SESSION_COOKIE_NAME = "saml_session"
 # The provider posts back from another site: the SAML cookie must travel with
 # that post, which browsers allow only for a secure SameSite=None cookie.
 SAML_SESSION_COOKIE_SAMESITE = "None" if env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG) else "Lax"

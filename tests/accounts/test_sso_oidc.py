@@ -150,3 +150,23 @@ def test_signing_out_ends_the_session_at_the_provider_too(client, op):
     while not op.logouts() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert op.logouts() == [query["id_token_hint"]]
+
+
+def test_an_expired_id_token_is_refused(client, op):
+    op.id_token_lifetime = -600
+    op.write()
+
+    answer = oidc_sign_in(client, op, "cecilia")
+
+    assert answer.status_code == 403
+    assert not ExternalIdentity.objects.exists()
+
+
+def test_the_users_page_marks_the_roles_that_came_from_the_provider(client, op, org):
+    oidc_sign_in(client, op, "cecilia")
+    user = ExternalIdentity.objects.get(subject="c-0001").user
+    client.force_login(org.admin)
+
+    page = client.get(f"/users/{user.pk}/")
+
+    assert "Från inloggningstjänsten" in page.text

@@ -5,6 +5,7 @@ the portal's assertion consumer as a browser would."""
 import time
 
 import pytest
+from django.contrib.sessions.backends.cached_db import SessionStore
 from saml2.metadata import entity_descriptor
 
 from accounts import sso
@@ -238,3 +239,19 @@ def test_the_city_admin_keeps_the_role_mappings_in_the_administration(client, or
     )
     assert wrong.status_code == 200
     assert "En stadsroll har ingen plats" in wrong.text
+
+
+def test_a_log_out_begun_at_the_provider_ends_the_portal_session(client, idp):
+    from django.conf import settings as django_settings
+    from saml2.ident import decode
+
+    saml_sign_in(client, idp, "anna")
+    saml_session = SessionStore(client.cookies[django_settings.SAML_SESSION_COOKIE_NAME].value)
+    name_id = decode(saml_session["_saml2_subject_id"])
+
+    location = idp.logout_request_url(sso.saml_config().entityid, name_id)
+    answer = client.get(location.replace("http://testserver", ""))
+
+    assert answer.status_code == 302
+    assert answer["Location"].startswith(f"{idp.base}/slo/redirect?SAMLResponse=")
+    assert "_auth_user_id" not in client.session

@@ -22,6 +22,7 @@ from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor
 from saml2.saml import AUTHN_PASSWORD, NAME_FORMAT_URI, NAMEID_FORMAT_TRANSIENT
 from saml2.server import Server
+from saml2.time_util import in_a_while
 
 from tests.identity.keys import make_key_pair
 
@@ -141,6 +142,20 @@ class SamlIdentityProvider:
         info = server.apply_binding(BINDING_HTTP_POST, str(response), destination, "", response=True)
         saml_response = _form_value(info["data"], "SAMLResponse")
         return destination, saml_response
+
+    def logout_request_url(self, sp_entity_id: str, name_id) -> str:
+        """Where the IdP sends the browser to log a person out of the portal
+        (a signed LogoutRequest, Redirect binding): single log-out begun at
+        the provider."""
+        server = self.server()
+        binding, destination = server.pick_binding(
+            "single_logout_service", [BINDING_HTTP_REDIRECT], "spsso", entity_id=sp_entity_id
+        )
+        _id, request = server.create_logout_request(
+            destination, sp_entity_id, name_id=name_id, expire=in_a_while(minutes=5), sign=True
+        )
+        info = server.apply_binding(binding, str(request), destination, "", sign=True)
+        return dict(info["headers"])["Location"]
 
     def _app(self, environ, start_response):
         path = environ["PATH_INFO"]

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from djangosaml2.views import AssertionConsumerServiceView, LogoutInitView, _get_subject_id, _set_subject_id
 from joserfc.errors import JoseError
 from requests import RequestException
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, SAMLError
 from saml2.config import SPConfig
 
 from accounts import services
@@ -90,6 +90,10 @@ def _sign_in(request: HttpRequest, assertion: services.ProviderAssertion, *, not
         if not_after < timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE):
             request.session.set_expiry(not_after)
     return user
+
+
+def _unavailable(request: HttpRequest) -> HttpResponse:
+    return TemplateResponse(request, "registration/sso_unavailable.html", {}, status=503)
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
@@ -193,6 +197,11 @@ def saml_view(view_class):
     def wrapped(request, *args, **kwargs):
         if not saml_enabled():
             raise Http404
+        try:
+            saml_config(request)
+        except (SAMLError, OSError, RequestException):
+            logger.exception("SAML identity provider's metadata could not be loaded")
+            return _unavailable(request)
         return view(request, *args, **kwargs)
 
     wrapped.csrf_exempt = getattr(view, "csrf_exempt", False)
@@ -282,7 +291,7 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
         return _oidc_client().authorize_redirect(request, request.build_absolute_uri(reverse("oidc_callback")))
     except (RequestException, AuthlibBaseError, ValueError):
         logger.exception("OpenID Connect provider unreachable")
-        return _refused(request)
+        return _unavailable(request)
 
 
 def _claim_list(value) -> list[str]:

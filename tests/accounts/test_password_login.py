@@ -68,3 +68,15 @@ def test_the_login_page_offers_each_configured_provider_first(client, db, settin
         page.index('name="password"'),
     )
     assert saml < oidc < password
+
+
+def test_an_identity_provider_that_does_not_answer_gives_a_clear_page(client, db, settings):
+    settings.SAML_IDP_METADATA_URL = "http://127.0.0.1:9/metadata"
+    settings.OIDC_DISCOVERY_URL = "http://127.0.0.1:9/.well-known/openid-configuration"
+    settings.OIDC_CLIENT_ID = "portal"
+    settings.OIDC_CLIENT_SECRET = "secret"
+
+    for url in ("/saml2/login/", "/oidc/login/"):
+        answer = client.get(url)
+        assert answer.status_code == 503
+        assert "Inloggningstjänsten svarar inte" in answer.text

@@ -115,3 +115,19 @@ def test_a_committee_editor_signs_in_with_openid_connect_and_signs_out(page: Pag
     page.get_by_role("button", name="Logga ut").click()
     expect(page.get_by_role("heading", name="Logga in", exact=True)).to_be_visible()
     assert len(oidc_op.logouts()) == 1
+
+
+def test_the_history_of_roles_on_a_users_page_passes_axe(page: Page, live_server, org):
+    from tests.browser.helpers import log_in
+
+    log_in(page, live_server.url, org.admin.email)
+    page.goto(f"{live_server.url}/users/{org.principal_a.pk}/")
+    page.get_by_label("Roll").select_option(label="Analytiker på stadsledningskontoret")
+    page.get_by_role("button", name="Ge roll").click()
+    page.get_by_role("button", name="Ta bort Analytiker på stadsledningskontoret").click()
+
+    history = page.get_by_role("table", name="Vem som gav eller tog bort vilken roll, och när")
+    # The header, the principal role from the fixture, given and taken away.
+    expect(history.get_by_role("row")).to_have_count(4)
+    expect(history).to_contain_text("Borttagen")
+    assert_accessible(page)

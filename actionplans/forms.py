@@ -11,6 +11,8 @@ from strategy.models import Goal, IndicatorUnit, Strategy, StrategyStatus
 
 class PlanForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, initial=0)
+    # What the form was read from, for a save to merge with someone else's (core.versioning).
+    base = forms.JSONField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = ActionPlan
@@ -51,6 +53,7 @@ class NewPlanForm(forms.Form):
 
 class ActionForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, initial=0)
+    base = forms.JSONField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Action
@@ -89,6 +92,7 @@ class ReportForm(forms.Form):
     """Per action a status, a traffic light and progress; the committee's indicator values."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    base = forms.JSONField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, actions, indicators, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,6 +137,10 @@ class ReportForm(forms.Form):
             a.pk: {"status": data[f"status_{a.pk}"], "light": data[f"light_{a.pk}"], "comment": data[f"comment_{a.pk}"]}
             for a in self.actions
         }
+
+    def snapshot(self) -> dict:
+        """The report as typed, keyed by field name (see `core.versioning`)."""
+        return {name: self.cleaned_data.get(name) for name in self.fields if name not in ("version", "base")}
 
     def values(self) -> dict[int, Decimal | None]:
         return {i.pk: self.cleaned_data.get(f"value_{i.pk}") for i in self.indicators}

@@ -4,19 +4,17 @@ focus area and goal."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from actionplans.models import Action, ActionPlan, ActionReport, IndicatorValue, PeriodReport, ReportPeriod
-from core import history
+from core import history, versioning
 from followup import services as followup
 from schools.models import Committee
 from strategy.models import Goal, Strategy
@@ -44,53 +42,72 @@ def plan_create(*, committee: Committee, strategy: Strategy, starts_in: int, end
     return plan
 
 
-def versioned_save(
-    obj: models.Model,
-    *,
-    values: dict,
-    version: int,
-    user: User,
-    after: Callable[[models.Model], None] | None = None,
-    check: Callable[[models.Model], None] | None = None,
-) -> bool:
-    """Write `values` on the stored row if its version is still `version`.
-
-    False, with nothing written, when someone else saved it in between; the
-    caller shows both versions. The values go on the locked row, so fields
-    others changed meanwhile (e.g. a reopening) are kept. `check(row)` may
-    refuse with PlanError; `after(row)` runs in the same transaction.
-    """
-    model = type(obj)
-    with transaction.atomic():
-        if obj.pk is not None:
-            row = model.objects.select_for_update().get(pk=obj.pk)
-            if row.version != version:
-                return False
-        elif version != 0:
-            return False
-        else:
-            row = obj
-        if check is not None:
-            check(row)
-        for name, value in values.items():
-            setattr(row, name, value)
-        row.version = version + 1
-        row._history_user = user
-        row.save()
-        obj.pk, obj.version = row.pk, row.version
-        if after is not None:
-            after(row)
-    return True
+PLAN_FIELDS = ("starts_in", "ends_in", "status", "decided_on", "registry_number")
+ACTION_FIELDS = ("title", "description", "goals", "responsible", "starts_on", "ends_on", "success_criteria", "status")
 
 
-def plan_save(*, plan: ActionPlan, values: dict, version: int, user: User) -> bool:
-    """Save the plan's own fields (period, status, decision); False on a conflict."""
-    return versioned_save(plan, values=values, version=version, user=user)
+def plan_snapshot(plan: ActionPlan) -> dict:
+    """The plan's own fields as its form edits them (see `core.versioning`)."""
+    return {name: getattr(plan, name) for name in PLAN_FIELDS}
 
 
-def action_save(*, action: Action, values: dict, goals, version: int, user: User) -> bool:
-    """Save an action (new when it has no pk) with the goals it serves; False on a conflict."""
-    return versioned_save(action, values=values, version=version, user=user, after=lambda saved: saved.goals.set(goals))
+def _set_and_save(row: models.Model, changes: dict) -> None:
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.save()
+
+
+def plan_save(
+    *, plan: ActionPlan, values: dict, version: int, user: User, base: dict | None = None, keep_mine: int | None = None
+) -> versioning.Outcome:
+    """Save the plan's own fields (period, status, decision) with a version:
+    saved, merged with another edit of other fields, or a conflict."""
+    return versioning.versioned_save(
+        lock=lambda: ActionPlan.objects.select_for_update().get(pk=plan.pk),
+        read=plan_snapshot,
+        write=_set_and_save,
+        values=values,
+        base=base,
+        version=version,
+        user=user,
+        keep_mine=keep_mine,
+    )
+
+
+def action_snapshot(action: Action) -> dict:
+    """The action's fields as its form edits them, the goals as their ids."""
+    snapshot = {name: getattr(action, name) for name in ACTION_FIELDS if name != "goals"}
+    snapshot["goals"] = sorted(action.goals.values_list("pk", flat=True)) if action.pk else []
+    return snapshot
+
+
+def action_save(
+    *, action: Action, values: dict, version: int, user: User, base: dict | None = None, keep_mine: int | None = None
+) -> versioning.Outcome:
+    """Save an action (new when it has no pk) with the goals it serves, with a
+    version: saved, merged with another edit of other fields, or a conflict."""
+
+    def lock() -> Action:
+        if action.pk is None:
+            return action
+        return Action.objects.select_for_update().get(pk=action.pk)
+
+    def write(row: Action, changes: dict) -> None:
+        _set_and_save(row, {name: value for name, value in changes.items() if name != "goals"})
+        if "goals" in changes:
+            row.goals.set(changes["goals"])
+        action.pk, action.version = row.pk, row.version
+
+    return versioning.versioned_save(
+        lock=lock,
+        read=action_snapshot,
+        write=write,
+        values=values,
+        base=base,
+        version=version,
+        user=user,
+        keep_mine=keep_mine,
+    )
 
 
 # --- Period reports ---------------------------------------------------------------
@@ -147,40 +164,94 @@ def period_report_start(*, plan: ActionPlan, period: ReportPeriod, user: User) -
     return report
 
 
-def period_report_save(
-    *, report: PeriodReport, rows: dict[int, dict], values: dict[int, Decimal | None], version: int, user: User
-) -> bool:
-    """Save a period report: per action status, traffic light and progress, and
-    the committee-reported indicator values. False on a conflict."""
+def period_report_snapshot(report: PeriodReport, *, actions: list[Action], indicator_ids: list[int]) -> dict:
+    """A period report as its form edits it: per action `status_<id>`,
+    `light_<id>` and `comment_<id>`, per indicator `value_<id>`. A report not
+    yet saved starts from the previous one (`period_report_starting_rows`)."""
+    if report.pk is None:
+        rows = period_report_starting_rows(report.plan, report.period)
+        values: dict = {}
+    else:
+        rows = {r.action_id: r for r in report.action_reports.filter(action__in=actions)}
+        values = dict(
+            report.indicator_values.filter(indicator_id__in=indicator_ids).values_list("indicator_id", "value")
+        )
+    snapshot: dict = {}
+    for action in actions:
+        row = rows.get(action.pk)
+        snapshot[f"status_{action.pk}"] = row.status if row else action.status
+        snapshot[f"light_{action.pk}"] = row.light if row else ""
+        snapshot[f"comment_{action.pk}"] = row.comment if row else ""
+    for indicator_id in indicator_ids:
+        snapshot[f"value_{indicator_id}"] = values.get(indicator_id)
+    return snapshot
 
-    def editable(row):
+
+def period_report_save(
+    *,
+    report: PeriodReport,
+    rows: dict[int, dict],
+    values: dict[int, Decimal | None],
+    version: int,
+    user: User,
+    base: dict | None = None,
+    keep_mine: int | None = None,
+) -> versioning.Outcome:
+    """Save a period report: per action status, traffic light and progress, and
+    the committee-reported indicator values, with a version: saved, merged with
+    another edit of other fields, or a conflict."""
+    actions = list(Action.objects.filter(plan_id=report.plan_id, pk__in=list(rows)))
+    indicator_ids = list(values)
+    mine: dict = {}
+    for action_id, row in rows.items():
+        mine.update({f"{name}_{action_id}": row[name] for name in ("status", "light", "comment")})
+    mine.update({f"value_{indicator_id}": value for indicator_id, value in values.items()})
+
+    def lock() -> PeriodReport:
+        if report.pk is None:  # a period past its deadline is shown, never started
+            row = report
+        else:
+            row = (
+                PeriodReport.objects.select_for_update(of=("self",)).select_related("period", "plan").get(pk=report.pk)
+            )
         if not row.is_editable():
             raise PlanError(_("The report period is past its deadline. The city office can reopen it."))
+        return row
 
-    def write_rows(saved):
-        for action_id, row in rows.items():
+    def write(saved: PeriodReport, changes: dict) -> None:
+        saved.save()
+        touched = {int(name.rsplit("_", 1)[1]) for name in changes if not name.startswith("value_")}
+        for action_id in touched:
             current = ActionReport.objects.filter(report=saved, action_id=action_id).first() or ActionReport(
-                report=saved, action_id=action_id
+                report=saved, action_id=action_id, status=mine[f"status_{action_id}"]
             )
-            current.status, current.light, current.comment = row["status"], row["light"], row["comment"]
+            for name in ("status", "light", "comment"):
+                key = f"{name}_{action_id}"
+                if key in changes:
+                    setattr(current, name, changes[key])
             current._history_user = user
             current.save()
-        for indicator_id, value in values.items():
+        for name, value in changes.items():
+            if not name.startswith("value_"):
+                continue
+            indicator_id = int(name.removeprefix("value_"))
             current = IndicatorValue.objects.filter(report=saved, indicator_id=indicator_id).first() or IndicatorValue(
                 report=saved, indicator_id=indicator_id
             )
-            if current.pk is None or current.value != value:
-                current.value = value
-                current._history_user = user
-                current.save()
+            current.value = value
+            current._history_user = user
+            current.save()
+        report.version = saved.version
 
-    return versioned_save(
-        report,
-        values={"updated_at": timezone.now(), "updated_by": user},
+    return versioning.versioned_save(
+        lock=lock,
+        read=lambda row: period_report_snapshot(row, actions=actions, indicator_ids=indicator_ids),
+        write=write,
+        values=mine,
+        base=base,
         version=version,
         user=user,
-        after=write_rows,
-        check=editable,
+        keep_mine=keep_mine,
     )
 
 

@@ -17,6 +17,8 @@ from accounts import permissions
 from actionplans import exports, services
 from actionplans.forms import ActionForm, NewPlanForm, PeriodForm, PlanForm, ReportForm
 from actionplans.models import Action, ActionPlan, PeriodReport, ReportPeriod
+from core import versioning
+from core.decorators import login_required_htmx
 from core.pdf import pdf_response
 from strategy.models import Indicator, Reporter
 
@@ -89,77 +91,111 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(request, "actionplans/plan_detail.html", _plan_context(request, plan))
 
 
-def _conflict_message(request):
-    messages.error(
-        request,
-        _(
-            "Someone else saved this while you were editing. Their version is shown below with your text kept "
-            "in the form; save again to keep yours."
-        ),
-    )
+def _autosaved(request, *, form, outcome, values, redirect_to, success: str):
+    """The answer to a versioned save: the autosave result for htmx; else a
+    redirect with a message, or None on a conflict (the page shows both versions)."""
+    if request.htmx:
+        return versioning.autosave_response(request, state=outcome.state, form=form, outcome=outcome, mine=values)
+    if outcome.conflict:
+        messages.error(request, versioning.conflict_message(outcome))
+        return None
+    messages.success(request, success)
+    if outcome.state == versioning.MERGED:
+        messages.info(request, versioning.saved_message(outcome))
+    return redirect_to
 
 
-@login_required
+@login_required_htmx
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _get_plan(request.user, pk)
     permissions.require(permissions.can_edit_plan(request.user, plan))
-    form = PlanForm(request.POST or None, instance=plan, initial={"version": plan.version})
-    if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in PlanForm.Meta.fields}
-        fresh = type(plan).objects.get(pk=plan.pk)
-        if services.plan_save(plan=fresh, values=values, version=form.cleaned_data["version"], user=request.user):
-            messages.success(request, _("The action plan is saved."))
-            return redirect("actionplans:plan_detail", pk=plan.pk)
-        _conflict_message(request)
-        return TemplateResponse(
-            request,
-            "actionplans/plan_edit.html",
-            {"plan": plan, "form": _rebound(form, fresh.version), "theirs": fresh},
-        )
-    return TemplateResponse(request, "actionplans/plan_edit.html", {"plan": plan, "form": form})
+    if "use_theirs" in request.POST:
+        return redirect("actionplans:plan_edit", pk=plan.pk)
+    initial = versioning.form_initial(services.plan_snapshot(plan), plan.version)
+    form = PlanForm(request.POST or None, instance=plan, initial=initial)
+    conflict = None
+    if request.method == "POST":
+        if not form.is_valid():
+            if request.htmx:
+                return versioning.autosave_response(request, state="invalid", form=form)
+        else:
+            values = {name: form.cleaned_data[name] for name in services.PLAN_FIELDS}
+            outcome = services.plan_save(
+                plan=plan,
+                values=values,
+                version=form.cleaned_data["version"],
+                base=form.cleaned_data["base"],
+                keep_mine=versioning.keep_mine(request.POST),
+                user=request.user,
+            )
+            response = _autosaved(
+                request,
+                form=form,
+                outcome=outcome,
+                values=values,
+                redirect_to=redirect("actionplans:plan_detail", pk=plan.pk),
+                success=_("The action plan is saved."),
+            )
+            if response is not None:
+                return response
+            conflict = versioning.conflict_context(form, outcome, values)
+    return TemplateResponse(request, "actionplans/plan_edit.html", {"plan": plan, "form": form, "conflict": conflict})
 
 
-def _rebound(form, version, **kwargs):
-    """The form as the user filled it in, now carrying the stored version, so
-    saving again keeps the user's text on purpose."""
-    data = form.data.copy()
-    data["version"] = version
-    return type(form)(data, instance=form.instance, **kwargs)
-
-
-@login_required
+@login_required_htmx
 @require_http_methods(["GET", "POST"])
 def action_edit(request: HttpRequest, pk: int, action_pk: int | None = None) -> HttpResponse:
     plan = _get_plan(request.user, pk)
     action = get_object_or_404(plan.actions, pk=action_pk) if action_pk else Action(plan=plan)
     permissions.require(permissions.can_edit_plan(request.user, plan))
-    form = ActionForm(request.POST or None, instance=action, plan=plan, initial={"version": action.version})
-    if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in ActionForm.Meta.fields if name != "goals"}
-        goals = form.cleaned_data["goals"]
-        target = Action.objects.get(pk=action.pk) if action.pk else Action(plan=plan)
-        if services.action_save(
-            action=target, values=values, goals=goals, version=form.cleaned_data["version"], user=request.user
-        ):
-            messages.success(request, _("The action is saved."))
-            return redirect("actionplans:plan_detail", pk=plan.pk)
-        _conflict_message(request)
-        return TemplateResponse(
-            request,
-            "actionplans/action_edit.html",
-            {"plan": plan, "action": action, "form": _rebound(form, target.version, plan=plan), "theirs": target},
-        )
-    return TemplateResponse(request, "actionplans/action_edit.html", {"plan": plan, "action": action, "form": form})
+    if "use_theirs" in request.POST:
+        return redirect(request.path)
+    initial = versioning.form_initial(services.action_snapshot(action), action.version)
+    form = ActionForm(request.POST or None, instance=action, plan=plan, initial=initial)
+    conflict = None
+    if request.method == "POST":
+        if not form.is_valid():
+            if request.htmx:
+                return versioning.autosave_response(request, state="invalid", form=form)
+        else:
+            values = {name: form.cleaned_data[name] for name in services.ACTION_FIELDS}
+            target = Action.objects.get(pk=action.pk) if action.pk else Action(plan=plan)
+            outcome = services.action_save(
+                action=target,
+                values=values,
+                version=form.cleaned_data["version"],
+                base=form.cleaned_data["base"],
+                keep_mine=versioning.keep_mine(request.POST),
+                user=request.user,
+            )
+            response = _autosaved(
+                request,
+                form=form,
+                outcome=outcome,
+                values=values,
+                redirect_to=redirect("actionplans:plan_detail", pk=plan.pk),
+                success=_("The action is saved."),
+            )
+            if response is not None:
+                return response
+            conflict = versioning.conflict_context(form, outcome, values)
+    return TemplateResponse(
+        request, "actionplans/action_edit.html", {"plan": plan, "action": action, "form": form, "conflict": conflict}
+    )
 
 
-@login_required
+@login_required_htmx
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
     """A period report: per action status, traffic light and progress, and the committee's indicator values."""
     plan = _get_plan(request.user, pk)
     period = get_object_or_404(ReportPeriod, pk=period_pk)
     can_edit = permissions.can_edit_plan(request.user, plan)
+    if request.method == "POST":
+        permissions.require(can_edit)
+        if "use_theirs" in request.POST:
+            return redirect("actionplans:report_edit", pk=plan.pk, period_pk=period.pk)
     report = plan.reports.filter(period=period).first()
     if report is None:
         if not can_edit:
@@ -170,49 +206,48 @@ def report_edit(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
             # Shown, not written: the report is created when it is first saved.
             report = PeriodReport(plan=plan, period=period)
     editable = can_edit and report.is_editable()
-    actions = plan.actions.all()
-    indicators = (
+    actions = list(plan.actions.all())
+    indicators = list(
         Indicator.objects.for_committee(plan.committee)
         .filter(goal__focus_area__strategy=plan.strategy, reported_by=Reporter.COMMITTEE)
         .prefetch_related("targets")
     )
-    if report.pk is None:
-        stored_rows = services.period_report_starting_rows(plan, period)
-        stored_values = {}
-    else:
-        stored_rows = {r.action_id: r for r in report.action_reports.all()}
-        stored_values = {v.indicator_id: v.value for v in report.indicator_values.all()}
-    initial = {"version": report.version}
-    for action in actions:
-        row = stored_rows.get(action.pk)
-        initial[f"status_{action.pk}"] = row.status if row else action.status
-        initial[f"light_{action.pk}"] = row.light if row else ""
-        initial[f"comment_{action.pk}"] = row.comment if row else ""
-    for indicator in indicators:
-        initial[f"value_{indicator.pk}"] = stored_values.get(indicator.pk)
+    snapshot = services.period_report_snapshot(report, actions=actions, indicator_ids=[i.pk for i in indicators])
+    initial = versioning.form_initial(snapshot, report.version)
     form = ReportForm(request.POST or None, initial=initial, actions=actions, indicators=indicators)
+    conflict = None
     if request.method == "POST":
-        permissions.require(can_edit)
-        if form.is_valid():
+        if not form.is_valid():
+            if request.htmx:
+                return versioning.autosave_response(request, state="invalid", form=form)
+        else:
             try:
-                saved = services.period_report_save(
+                outcome = services.period_report_save(
                     report=report,
                     rows=form.rows(),
                     values=form.values(),
                     version=form.cleaned_data["version"],
+                    base=form.cleaned_data["base"],
+                    keep_mine=versioning.keep_mine(request.POST),
                     user=request.user,
                 )
             except services.PlanError as exc:
+                if request.htmx:
+                    return versioning.autosave_response(request, state="locked", message=str(exc))
                 messages.error(request, str(exc))
                 return redirect("actionplans:plan_detail", pk=plan.pk)
-            if saved:
-                messages.success(request, _("The report is saved."))
-                return redirect("actionplans:report_edit", pk=plan.pk, period_pk=period.pk)
-            _conflict_message(request)
-            report.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = report.version
-            form = ReportForm(data, initial=initial, actions=actions, indicators=indicators)
+            values = form.snapshot()
+            response = _autosaved(
+                request,
+                form=form,
+                outcome=outcome,
+                values=values,
+                redirect_to=redirect("actionplans:report_edit", pk=plan.pk, period_pk=period.pk),
+                success=_("The report is saved."),
+            )
+            if response is not None:
+                return response
+            conflict = versioning.conflict_context(form, outcome, values)
     targets = {i.pk: i.target_for(period.year) for i in indicators}
     return TemplateResponse(
         request,
@@ -224,6 +259,7 @@ def report_edit(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
             "form": form,
             "editable": editable,
             "targets": targets,
+            "conflict": conflict,
             "can_reopen": permissions.can_manage_periods(request.user),
         },
     )

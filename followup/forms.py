@@ -4,8 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import versioning
 from followup.models import AreaAnswer, CycleIndicator
-from followup.services import AreaInput
+from followup.services import AreaInput, area_answer_snapshot
 from strategy.models import IndicatorUnit, Strategy, StrategyStatus
 
 TEXTAREA = forms.Textarea(attrs={"rows": 5})
@@ -100,6 +101,8 @@ class AreaAnswerForm(forms.Form):
         label=_("Why it does not apply"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # What the form was read from, for a save to merge with someone else's (core.versioning).
+    base = forms.JSONField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, levels, indicators, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,8 +114,8 @@ class AreaAnswerForm(forms.Form):
 
     @classmethod
     def initial_for(cls, answer: AreaAnswer, values: dict[int, Decimal | None]) -> dict:
-        initial = {name: getattr(answer, name) for name in AreaInput.FIELDS}
-        initial["version"] = answer.version
+        snapshot = area_answer_snapshot(answer, values)
+        initial = {**snapshot, "version": answer.version, "base": versioning.plain_dict(snapshot)}
         initial.update({f"indicator_{pk}": _plain(value) for pk, value in values.items()})
         return initial
 

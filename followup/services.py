@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core import events, history
+from core import events, history, versioning
 from followup import notifications
 from followup.models import (
     EDITABLE_STATUSES,
@@ -134,6 +134,7 @@ class SaveResult:
     answer: AreaAnswer
     conflict: bool = False
     saved_at: datetime.datetime | None = None
+    outcome: versioning.Outcome | None = None
 
 
 @dataclass
@@ -148,6 +149,19 @@ class AreaInput:
 
     FIELDS = ("level", "done", "strengths", "next_steps", "not_applicable", "not_applicable_reason")
 
+    def values(self) -> dict:
+        """The answer as a snapshot keyed by the form's field names (see `core.versioning`)."""
+        values = {name: getattr(self, name) for name in self.FIELDS}
+        values.update({f"indicator_{pk}": value for pk, value in self.indicator_values.items()})
+        return values
+
+
+def area_answer_snapshot(answer: AreaAnswer, values: dict[int, Decimal | None]) -> dict:
+    """An area's answer and the given indicator values, keyed by the form's field names."""
+    snapshot = {name: getattr(answer, name) for name in AreaInput.FIELDS}
+    snapshot.update({f"indicator_{pk}": value for pk, value in values.items()})
+    return snapshot
+
 
 def area_answer_for(assessment: SelfAssessment, area: CycleArea) -> AreaAnswer:
     return AreaAnswer.objects.filter(assessment=assessment, area=area).first() or AreaAnswer(
@@ -156,50 +170,86 @@ def area_answer_for(assessment: SelfAssessment, area: CycleArea) -> AreaAnswer:
 
 
 def area_answer_save(
-    *, assessment: SelfAssessment, area: CycleArea, data: AreaInput, version: int, user: User
+    *,
+    assessment: SelfAssessment,
+    area: CycleArea,
+    data: AreaInput,
+    version: int,
+    user: User,
+    base: dict | None = None,
+    keep_mine: int | None = None,
 ) -> SaveResult:
-    """Save one area's answer if nobody else saved it since `version` was read.
-
-    On a conflict nothing is written and the stored answer is returned, so the
-    user sees both versions.
+    """Save one area's answer with its indicator values, with a version
+    (`core.versioning.versioned_save`): written if nobody saved since `version`,
+    merged if the other save touched other fields than this one (`base` is what
+    the form was read from), else a conflict that writes nothing and returns the
+    stored answer, so the user sees both versions. `keep_mine` saves over the
+    version the user was shown.
     """
-    with transaction.atomic():
+    indicator_ids = list(data.indicator_values)
+    locked_assessment: list[SelfAssessment] = []
+
+    def lock() -> AreaAnswer:
         locked = SelfAssessment.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=assessment.pk)
         if not locked.is_editable():
             raise FollowUpError(_("The self-assessment can no longer be changed."))
+        locked_assessment.append(locked)
         answer = AreaAnswer.objects.select_for_update().filter(assessment=locked, area=area).first()
         if answer is None and version != 0:
-            # The form was read from a saved answer that is gone: nothing to compare with, write nothing.
-            return SaveResult(answer=AreaAnswer(assessment=locked, area=area), conflict=True)
+            # Read from a saved answer that is gone: compared with an empty one.
+            return AreaAnswer(assessment=locked, area=area)
         if answer is None:
             try:
                 with transaction.atomic():
                     answer = AreaAnswer.objects.create(assessment=locked, area=area)
             except IntegrityError:  # created by a concurrent first save
                 answer = AreaAnswer.objects.select_for_update().get(assessment=locked, area=area)
-        if answer.version != version:
-            return SaveResult(answer=answer, conflict=True)
+        return answer
+
+    def read(answer: AreaAnswer) -> dict:
+        stored = dict.fromkeys(indicator_ids)
+        if answer.assessment_id:
+            stored.update(
+                IndicatorAnswer.objects.filter(
+                    assessment_id=answer.assessment_id, indicator_id__in=indicator_ids
+                ).values_list("indicator_id", "value")
+            )
+        return area_answer_snapshot(answer, stored)
+
+    def write(answer: AreaAnswer, changes: dict) -> None:
+        locked = locked_assessment[0]
         for name in AreaInput.FIELDS:
-            setattr(answer, name, getattr(data, name))
-        answer.version += 1
-        answer.updated_at = timezone.now()
-        answer.updated_by = user
-        answer._history_user = user
+            if name in changes:
+                setattr(answer, name, changes[name])
         answer.save()
-        stored = {
-            v.indicator_id: v
-            for v in IndicatorAnswer.objects.filter(assessment=locked, indicator_id__in=list(data.indicator_values))
-        }
-        for indicator_id, value in data.indicator_values.items():
-            current = stored.get(indicator_id) or IndicatorAnswer(assessment=locked, indicator_id=indicator_id)
-            if current.pk is None or current.value != value:
-                current.value = value
-                current._history_user = user
-                current.save()
+        for name, value in changes.items():
+            if not name.startswith("indicator_"):
+                continue
+            indicator_id = int(name.removeprefix("indicator_"))
+            current = IndicatorAnswer.objects.filter(assessment=locked, indicator_id=indicator_id).first()
+            current = current or IndicatorAnswer(assessment=locked, indicator_id=indicator_id)
+            current.value = value
+            current._history_user = user
+            current.save()
         if locked.mark_draft(by=user):
             _changed(locked)
-        assessment.status = locked.status
-    return SaveResult(answer=answer, saved_at=answer.updated_at)
+
+    outcome = versioning.versioned_save(
+        lock=lock,
+        read=read,
+        write=write,
+        values=data.values(),
+        base=base,
+        version=version,
+        user=user,
+        keep_mine=keep_mine,
+    )
+    locked = locked_assessment[0]
+    assessment.status = locked.status
+    answer = AreaAnswer.objects.filter(assessment=locked, area=area).first() or AreaAnswer(assessment=locked, area=area)
+    if outcome.conflict:
+        return SaveResult(answer=answer, conflict=True, outcome=outcome)
+    return SaveResult(answer=answer, saved_at=answer.updated_at, outcome=outcome)
 
 
 def start_from_last_year(*, assessment: SelfAssessment, area: CycleArea, user: User) -> bool:

@@ -4,7 +4,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
+from core import versioning
 from core.decorators import login_required_htmx
 from followup import reminders, services
 from followup.forms import (
@@ -179,42 +179,47 @@ def assessment_area(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     indicators = [i for i in area.indicator_list if i.is_reported_by(assessment.school)]
     if not assessment.is_editable():
         if request.htmx:
-            return _autosave_response(request, state="locked")
+            return versioning.autosave_response(
+                request, state="locked", message=_("The self-assessment can no longer be changed.")
+            )
         messages.info(request, _("The self-assessment can no longer be changed."))
         return redirect(assessment_url(assessment))
 
     if request.method == "POST":
+        if "use_theirs" in request.POST:
+            # The stored version is kept; the page shows it (the browser has dropped its draft).
+            return redirect("followup:assessment_area", pk=assessment.pk, number=area.number)
         form = AreaAnswerForm(request.POST, levels=levels, indicators=indicators)
         if not form.is_valid():
             if request.htmx:
-                return _autosave_response(request, state="invalid", form=form)
+                return versioning.autosave_response(request, state="invalid", form=form)
         else:
+            data = form.to_input()
             try:
                 result = services.area_answer_save(
                     assessment=assessment,
                     area=area,
-                    data=form.to_input(),
+                    data=data,
                     version=form.cleaned_data["version"],
+                    base=form.cleaned_data["base"],
+                    keep_mine=versioning.keep_mine(request.POST),
                     user=request.user,
                 )
             except services.FollowUpError as exc:
                 if request.htmx:
-                    return _autosave_response(request, state="locked")
+                    return versioning.autosave_response(request, state="locked", message=str(exc))
                 messages.error(request, str(exc))
                 return redirect(assessment_url(assessment))
-            if result.conflict:
-                theirs = AreaAnswerForm(
-                    initial=AreaAnswerForm.initial_for(result.answer, {}), levels=levels, indicators=[]
-                )
-                if request.htmx:
-                    return _autosave_response(request, state="conflict", form=form, theirs=theirs, answer=result.answer)
-                messages.error(request, _("Someone else saved this area while you were writing. Compare and choose."))
-                return _area_page(request, assessment, area, form, conflict={"theirs": theirs, "answer": result.answer})
+            outcome = result.outcome
             if request.htmx:
-                return _autosave_response(request, state="saved", answer=result.answer, form=form)
-            messages.success(
-                request, _("Saved %(time)s.") % {"time": timezone.localtime(result.saved_at).strftime("%H:%M")}
-            )
+                return versioning.autosave_response(
+                    request, state=outcome.state, form=form, outcome=outcome, mine=data.values()
+                )
+            if result.conflict:
+                messages.error(request, versioning.conflict_message(outcome))
+                conflict = versioning.conflict_context(form, outcome, data.values())
+                return _area_page(request, assessment, area, form, conflict=conflict)
+            messages.success(request, versioning.saved_message(outcome))
             if "next" in request.POST:
                 following = structure.following(area)
                 if following:
@@ -248,15 +253,6 @@ def _area_page(request, assessment, area, form, conflict=None, data=None):
             "following": data.structure.following(area),
         },
     )
-
-
-def _autosave_response(request, *, state, form=None, theirs=None, answer=None) -> HttpResponse:
-    html = render_to_string(
-        "followup/_autosave_result.html",
-        {"state": state, "form": form, "theirs": theirs, "answer": answer, "now": timezone.localtime()},
-        request=request,
-    )
-    return HttpResponse(html)
 
 
 def assessment_url(assessment) -> str:

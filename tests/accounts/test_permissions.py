@@ -39,6 +39,7 @@ def expect(anonymous, principal_a, principal_b, editor_a, editor_b, reader_a, an
 TABLE = {
     "portal:home": ("get", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302, 200, 302)),
     "core:healthz": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    "core:csrf_token": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     "login": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     "logout": ("post", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
     "password_reset": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),

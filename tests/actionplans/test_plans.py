@@ -176,7 +176,7 @@ def test_the_create_view_refuses_a_plan_that_ends_before_it_starts(client, org):
 
 
 def test_saving_a_plan_with_the_current_version_writes_and_bumps_the_version(fu):
-    assert services.versioned_save(fu.plan, values={"registry_number": "KS 2026/12"}, version=0, user=fu.org.editor_a)
+    assert services.plan_save(plan=fu.plan, values={"registry_number": "KS 2026/12"}, version=0, user=fu.org.editor_a)
     fu.plan.refresh_from_db()
     assert (fu.plan.registry_number, fu.plan.version) == ("KS 2026/12", 1)
 
@@ -184,14 +184,14 @@ def test_saving_a_plan_with_the_current_version_writes_and_bumps_the_version(fu)
 def test_saving_a_plan_with_an_older_version_writes_nothing(fu):
     mine = ActionPlan.objects.get(pk=fu.plan.pk)
     theirs = ActionPlan.objects.get(pk=fu.plan.pk)
-    assert services.versioned_save(theirs, values={"registry_number": "Deras"}, version=0, user=fu.colleague)
-    assert not services.versioned_save(mine, values={"registry_number": "Mitt"}, version=0, user=fu.org.editor_a)
+    assert services.plan_save(plan=theirs, values={"registry_number": "Deras"}, version=0, user=fu.colleague)
+    assert not services.plan_save(plan=mine, values={"registry_number": "Mitt"}, version=0, user=fu.org.editor_a)
     fu.plan.refresh_from_db()
     assert (fu.plan.registry_number, fu.plan.version) == ("Deras", 1)
 
 
 def test_saving_an_action_with_the_current_version_writes_and_bumps_the_version(fu):
-    assert services.versioned_save(fu.action, values={"title": "Nytt nät"}, version=0, user=fu.org.editor_a)
+    assert services.action_save(action=fu.action, values={"title": "Nytt nät"}, version=0, user=fu.org.editor_a)
     fu.action.refresh_from_db()
     assert (fu.action.title, fu.action.version) == ("Nytt nät", 1)
 
@@ -199,32 +199,30 @@ def test_saving_an_action_with_the_current_version_writes_and_bumps_the_version(
 def test_saving_an_action_with_an_older_version_writes_nothing(fu):
     mine = Action.objects.get(pk=fu.action.pk)
     theirs = Action.objects.get(pk=fu.action.pk)
-    assert services.versioned_save(theirs, values={"title": "Kollegans titel"}, version=0, user=fu.colleague)
-    assert not services.versioned_save(mine, values={"title": "Min titel"}, version=0, user=fu.org.editor_a)
+    assert services.action_save(action=theirs, values={"title": "Kollegans titel"}, version=0, user=fu.colleague)
+    assert not services.action_save(action=mine, values={"title": "Min titel"}, version=0, user=fu.org.editor_a)
     fu.action.refresh_from_db()
     assert (fu.action.title, fu.action.version) == ("Kollegans titel", 1)
 
 
 def test_an_action_saved_over_a_colleagues_newer_save_shows_both_and_overwrites_nothing(client, fu):
-    assert services.versioned_save(
-        Action.objects.get(pk=fu.action.pk), values={"title": "Kollegans titel"}, version=0, user=fu.colleague
+    assert services.action_save(action=Action.objects.get(pk=fu.action.pk), values={"title": "Kollegans titel"}, version=0, user=fu.colleague
     )
     client.force_login(fu.org.editor_a)
     response = client.post(url("action_edit", fu.plan.pk, fu.action.pk), action_data(fu, title="Min titel"))
     html = page(response)
     assert response.status_code == 200
-    assert "Någon annan sparade medan du ändrade" in html
-    assert "Versionen som någon annan sparade" in html
+    assert "sparade medan du skrev" in html
+    assert "Deras version (sparad)" in html
     assert "Kollegans titel" in html
     assert 'value="Min titel"' in html
-    assert response.context["form"]["version"].value() == 1
+    assert 'name="keep_mine" value="1"' in html
     fu.action.refresh_from_db()
     assert (fu.action.title, fu.action.version) == ("Kollegans titel", 1)
 
 
 def test_saving_again_with_the_shown_version_keeps_the_users_text(client, fu):
-    assert services.versioned_save(
-        Action.objects.get(pk=fu.action.pk), values={"title": "Kollegans titel"}, version=0, user=fu.colleague
+    assert services.action_save(action=Action.objects.get(pk=fu.action.pk), values={"title": "Kollegans titel"}, version=0, user=fu.colleague
     )
     client.force_login(fu.org.editor_a)
     client.post(url("action_edit", fu.plan.pk, fu.action.pk), action_data(fu, title="Min titel"))
@@ -237,8 +235,7 @@ def test_saving_again_with_the_shown_version_keeps_the_users_text(client, fu):
 
 
 def test_a_plan_edit_over_a_colleagues_newer_save_overwrites_nothing(client, fu):
-    assert services.versioned_save(
-        ActionPlan.objects.get(pk=fu.plan.pk), values={"registry_number": "Deras"}, version=0, user=fu.colleague
+    assert services.plan_save(plan=ActionPlan.objects.get(pk=fu.plan.pk), values={"registry_number": "Deras"}, version=0, user=fu.colleague
     )
     client.force_login(fu.org.editor_a)
     data = {
@@ -250,7 +247,7 @@ def test_a_plan_edit_over_a_colleagues_newer_save_overwrites_nothing(client, fu)
     }
     response = client.post(url("plan_edit", fu.plan.pk), data)
     assert response.status_code == 200
-    assert "Någon annan sparade medan du ändrade" in page(response)
+    assert "sparade medan du skrev" in page(response)
     fu.plan.refresh_from_db()
     assert (fu.plan.registry_number, fu.plan.version) == ("Deras", 1)
     response = client.post(url("plan_edit", fu.plan.pk), {**data, "version": 1})
@@ -473,9 +470,9 @@ def test_a_report_posted_over_a_colleagues_newer_save_keeps_the_users_text(clien
     client.force_login(fu.org.editor_a)
     response = client.post(url("report_edit", fu.plan.pk, fu.period.pk), report_data(fu, version=0))
     assert response.status_code == 200
-    assert "Någon annan sparade medan du ändrade" in page(response)
+    assert "sparade medan du skrev" in page(response)
     assert "Halva skolorna klara." in page(response)
-    assert response.context["form"]["version"].value() == 1
+    assert 'name="keep_mine" value="1"' in page(response)
     assert report.action_reports.get().comment == "Kollegans text."
 
 
@@ -718,8 +715,8 @@ def test_the_pdf_export_is_a_pdf_with_the_committees_name(client, fu):
 
 def test_the_history_lists_changes_of_the_plan_an_action_and_a_report_row_with_who_and_what(client, fu):
     org = fu.org
-    services.versioned_save(fu.plan, values={"registry_number": "KS 2026/12"}, version=0, user=org.editor_a)
-    services.versioned_save(fu.action, values={"title": "Nät överallt"}, version=0, user=fu.colleague)
+    services.plan_save(plan=fu.plan, values={"registry_number": "KS 2026/12"}, version=0, user=org.editor_a)
+    services.action_save(action=fu.action, values={"title": "Nät överallt"}, version=0, user=fu.colleague)
     report = services.period_report_start(plan=fu.plan, period=fu.period, user=org.editor_a)
     services.period_report_save(
         report=report, rows={fu.action.pk: row("done", "green", "Klart.")}, values={}, version=0, user=org.editor_a

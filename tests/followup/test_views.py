@@ -60,7 +60,7 @@ def test_a_save_over_someone_elses_newer_save_shows_both_versions_and_overwrites
     # A colleague who loaded the page before that save writes on version 0.
     response = client.post(area_url(org), area_data(indicator.pk, done="Kollegans text."), headers=HTMX)
     page = response.content.decode()
-    assert "Någon annan sparade området medan du skrev" in page
+    assert "Du, i ett annat fönster, sparade medan du skrev här" in page
     assert "Rektorns text." in page
     assert "Kollegans text." in page
     assert org.assessment_a.area_answers.get().done == "Rektorns text."

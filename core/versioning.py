@@ -302,7 +302,9 @@ def autosave_response(
             context["conflict"] = conflict_context(form, outcome, mine or {})
             context["conflict_text"] = conflict_message(outcome)
         else:
-            context["apply_json"] = json.dumps(form_data(form, outcome.stored, outcome.theirs_applied), ensure_ascii=False)
+            context["apply_json"] = json.dumps(
+                form_data(form, outcome.stored, outcome.theirs_applied), ensure_ascii=False
+            )
             context["base_json"] = json.dumps(outcome.stored_plain, ensure_ascii=False)
             context["saved_text"] = saved_message(outcome)
     return HttpResponse(render_to_string("_autosave_result.html", context, request=request))

@@ -206,7 +206,8 @@ def test_saving_an_action_with_an_older_version_writes_nothing(fu):
 
 
 def test_an_action_saved_over_a_colleagues_newer_save_shows_both_and_overwrites_nothing(client, fu):
-    assert services.action_save(action=Action.objects.get(pk=fu.action.pk), values={"title": "Kollegans titel"}, version=0, user=fu.colleague
+    assert services.action_save(
+        action=Action.objects.get(pk=fu.action.pk), values={"title": "Kollegans titel"}, version=0, user=fu.colleague
     )
     client.force_login(fu.org.editor_a)
     response = client.post(url("action_edit", fu.plan.pk, fu.action.pk), action_data(fu, title="Min titel"))
@@ -222,7 +223,8 @@ def test_an_action_saved_over_a_colleagues_newer_save_shows_both_and_overwrites_
 
 
 def test_saving_again_with_the_shown_version_keeps_the_users_text(client, fu):
-    assert services.action_save(action=Action.objects.get(pk=fu.action.pk), values={"title": "Kollegans titel"}, version=0, user=fu.colleague
+    assert services.action_save(
+        action=Action.objects.get(pk=fu.action.pk), values={"title": "Kollegans titel"}, version=0, user=fu.colleague
     )
     client.force_login(fu.org.editor_a)
     client.post(url("action_edit", fu.plan.pk, fu.action.pk), action_data(fu, title="Min titel"))
@@ -235,7 +237,8 @@ def test_saving_again_with_the_shown_version_keeps_the_users_text(client, fu):
 
 
 def test_a_plan_edit_over_a_colleagues_newer_save_overwrites_nothing(client, fu):
-    assert services.plan_save(plan=ActionPlan.objects.get(pk=fu.plan.pk), values={"registry_number": "Deras"}, version=0, user=fu.colleague
+    assert services.plan_save(
+        plan=ActionPlan.objects.get(pk=fu.plan.pk), values={"registry_number": "Deras"}, version=0, user=fu.colleague
     )
     client.force_login(fu.org.editor_a)
     data = {

@@ -1,6 +1,7 @@
 """Committees' action plans and their period reports."""
 
 import datetime
+import html
 import io
 import re
 from decimal import Decimal
@@ -754,3 +755,87 @@ def test_the_demo_has_three_plans_with_uncovered_goals_and_reports_for_past_peri
         past = plan.reports.filter(period__deadline__lt=timezone.localdate())
         assert past.exists()
         assert ActionReport.objects.filter(report__in=past).exclude(comment="").exists()
+
+
+# --- Two windows on a plan, an action or a report: the one versioned save ---------------
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def carried(response):
+    """The version and base a page carries, as the browser posts them back."""
+    page = response.content.decode()
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    base = html.unescape(re.search(r'name="base" value="([^"]*)"', page).group(1))
+    return {"version": version, "base": base}
+
+
+def test_a_report_conflict_shows_the_traffic_light_and_the_progress_side_by_side(client, fu):
+    services.period_report_start(plan=fu.plan, period=fu.period, user=fu.colleague)
+    client.force_login(fu.org.editor_a)
+    form = carried(client.get(url("report_edit", fu.plan.pk, fu.period.pk)))
+    pk = fu.action.pk
+    client.force_login(fu.colleague)
+    theirs = report_data(fu, **form, **{f"light_{pk}": "red", f"comment_{pk}": "Försenat."})
+    assert 'data-autosave-state="saved"' in page(
+        client.post(url("report_edit", fu.plan.pk, fu.period.pk), theirs, headers=HTMX)
+    )
+    client.force_login(fu.org.editor_a)
+    response = client.post(url("report_edit", fu.plan.pk, fu.period.pk), report_data(fu, **form), headers=HTMX)
+    shown = html.unescape(page(response))
+    assert 'data-autosave-state="conflict"' in shown
+    rows = dict(re.findall(r'data-field="(\w+)"><th scope="row">[^<]*</th><td>(.*?)</td><td>', shown))
+    assert rows == {f"light_{pk}": "Rött – avviker", f"comment_{pk}": "Försenat."}
+    assert "Halva skolorna klara." in shown
+    report = fu.plan.reports.get()
+    assert report.action_reports.get().comment == "Försenat."
+
+    response = client.post(url("report_edit", fu.plan.pk, fu.period.pk), {**report_data(fu, **form), "keep_mine": "1"})
+    assert response.status_code == 302
+    stored = report.action_reports.get()
+    assert (stored.light, stored.comment) == ("yellow", "Halva skolorna klara.")
+    assert "Försenat." in stored.history.values_list("comment", flat=True)
+
+
+def test_an_action_edited_in_two_windows_in_different_fields_keeps_both(client, fu):
+    client.force_login(fu.org.editor_a)
+    form = carried(client.get(url("action_edit", fu.plan.pk, fu.action.pk)))
+    action = {
+        "title": fu.action.title,
+        "description": "",
+        "goals": [str(fu.goals["1.1"].pk)],
+        "responsible": fu.action.responsible,
+        "starts_on": fu.action.starts_on.isoformat(),
+        "ends_on": fu.action.ends_on.isoformat(),
+        "success_criteria": "",
+        "status": "ongoing",
+        **form,
+    }
+    client.force_login(fu.colleague)
+    client.post(
+        url("action_edit", fu.plan.pk, fu.action.pk), {**action, "responsible": "Förvaltningschef"}, headers=HTMX
+    )
+    client.force_login(fu.org.editor_a)
+    response = client.post(
+        url("action_edit", fu.plan.pk, fu.action.pk),
+        {**action, "goals": [str(fu.goals["1.1"].pk), str(fu.goals["2.1"].pk)]},
+        headers=HTMX,
+    )
+    assert 'data-autosave-state="merged"' in page(response)
+    fu.action.refresh_from_db()
+    assert fu.action.responsible == "Förvaltningschef"
+    assert set(fu.action.goals.values_list("number", flat=True)) == {"1.1", "2.1"}
+
+
+def test_use_theirs_on_a_plan_writes_nothing(client, fu):
+    client.force_login(fu.org.editor_a)
+    form = carried(client.get(url("plan_edit", fu.plan.pk)))
+    services.plan_save(plan=fu.plan, values={"registry_number": "Deras"}, version=0, user=fu.colleague)
+    data = {"starts_in": TODAY.year, "ends_in": TODAY.year + 3, "status": "draft", "registry_number": "Mitt", **form}
+    response = client.post(url("plan_edit", fu.plan.pk), data)
+    assert f"{fu.colleague} sparade medan du skrev" in page(response)
+    response = client.post(url("plan_edit", fu.plan.pk), {**data, "use_theirs": "1"})
+    assert response.status_code == 302
+    fu.plan.refresh_from_db()
+    assert (fu.plan.registry_number, fu.plan.version) == ("Deras", 1)

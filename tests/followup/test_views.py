@@ -1,12 +1,20 @@
 import datetime
+import html
 import io
+import json
+import re
+from decimal import Decimal
+from types import SimpleNamespace
 
+import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from accounts.models import Role
 from core import pdf
 from followup import services
 from followup.models import AssessmentStatus, Cycle
+from tests.factories import member
 
 HTMX = {"HX-Request": "true"}
 
@@ -135,3 +143,165 @@ def test_the_report_shows_a_clear_message_when_pdfs_cannot_be_built(client, org,
     client.force_login(org.principal_a)
     response = client.get(reverse("dashboards:assessment_report_pdf", args=[org.assessment_a.pk]), follow=True)
     assert "WeasyPrint behöver Pango-biblioteken" in response.content.decode()
+
+
+# --- Two windows on one area: every branch of the versioned save --------------------
+
+
+def base_of(response):
+    """The version and base the page or autosave answer carries, as the browser would post them."""
+    page = response.content.decode()
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    base = html.unescape(re.search(r'name="base" value="([^"]*)"', page).group(1))
+    return {"version": version, "base": base}
+
+
+def opened(client, org):
+    """The area's form as a window opened now has it: the stored values, version and base."""
+    return base_of(client.get(area_url(org)))
+
+
+def stored(org):
+    answer = org.assessment_a.area_answers.get()
+    values = {v.indicator.code: v.value for v in org.assessment_a.indicator_answers.select_related("indicator")}
+    return answer, values
+
+
+@pytest.fixture
+def two_windows(client, org, cycle_a):
+    """School A's area 1 saved once by the principal; a colleague on the staff and
+    the principal then both have the form open at that version."""
+    indicator = cycle_indicator(org)
+    colleague = member(Role.SCHOOL_STAFF, school=org.school_a, email="personal.a@example.se")
+    client.force_login(org.principal_a)
+    client.post(area_url(org), area_data(indicator.pk), headers=HTMX)
+    return SimpleNamespace(indicator=indicator, colleague=colleague, form=opened(client, org))
+
+
+def post_as(client, org, user, data, **extra):
+    client.force_login(user)
+    return client.post(area_url(org), data, **extra)
+
+
+def test_two_edits_of_different_fields_are_merged_without_asking(client, org, two_windows):
+    pk = two_windows.indicator.pk
+    theirs = post_as(
+        client,
+        org,
+        two_windows.colleague,
+        {**area_data(pk, strengths="Kollegans styrkor."), **two_windows.form},
+        headers=HTMX,
+    )
+    assert "Sparat" in theirs.content.decode()
+    response = post_as(
+        client, org, org.principal_a, {**area_data(pk, **{f"indicator_{pk}": "90"}), **two_windows.form}, headers=HTMX
+    )
+    page = response.content.decode()
+    assert 'data-autosave-state="merged"' in page
+    assert "tillsammans med ändringarna som" in page
+    assert "Kollegans styrkor." in html.unescape(page)  # given to the page for its form
+    answer, values = stored(org)
+    assert (answer.strengths, values["A1"], answer.version) == ("Kollegans styrkor.", Decimal("90.00"), 3)
+
+
+def test_two_edits_of_the_same_field_are_a_conflict_showing_every_differing_field(client, org, two_windows):
+    pk = two_windows.indicator.pk
+    post_as(
+        client,
+        org,
+        two_windows.colleague,
+        {**area_data(pk, done="Kollegans text.", **{f"indicator_{pk}": "60"}), **two_windows.form},
+        headers=HTMX,
+    )
+    mine = area_data(
+        pk,
+        done="Min text.",
+        not_applicable="on",
+        not_applicable_reason="Vi har inga elever i den skolformen.",
+        **{f"indicator_{pk}": "80"},
+    )
+    response = post_as(client, org, org.principal_a, {**mine, **two_windows.form}, headers=HTMX)
+    page = html.unescape(response.content.decode())
+    assert 'data-autosave-state="conflict"' in page
+    assert f"{two_windows.colleague} sparade medan du skrev" in page
+    rows = dict(re.findall(r'data-field="(\w+)"><th scope="row">[^<]*</th><td>(.*?)</td><td>', page))
+    assert set(rows) == {"done", f"indicator_{pk}", "not_applicable", "not_applicable_reason"}
+    assert "Kollegans text." in page
+    assert "Min text." in page
+    assert "60" in rows[f"indicator_{pk}"]
+    assert "80" in page
+    assert rows["not_applicable"] == "Nej"
+    assert 'name="keep_mine" value="2"' in page
+    answer, values = stored(org)
+    assert (answer.done, values["A1"], answer.not_applicable) == ("Kollegans text.", Decimal("60.00"), False)
+
+
+def test_the_same_value_typed_in_both_windows_is_no_conflict(client, org, two_windows):
+    pk = two_windows.indicator.pk
+    post_as(client, org, two_windows.colleague, {**area_data(pk, done="Samma."), **two_windows.form}, headers=HTMX)
+    response = post_as(client, org, org.principal_a, {**area_data(pk, done="Samma."), **two_windows.form}, headers=HTMX)
+    assert 'data-autosave-state="merged"' in response.content.decode()
+
+
+def test_keep_mine_saves_over_theirs_and_keeps_theirs_in_the_history(client, org, two_windows):
+    pk = two_windows.indicator.pk
+    post_as(
+        client, org, two_windows.colleague, {**area_data(pk, done="Kollegans text."), **two_windows.form}, headers=HTMX
+    )
+    # The form still carries the version it was read at; the button names the version shown.
+    response = post_as(
+        client, org, org.principal_a, {**area_data(pk, done="Min text."), **two_windows.form, "keep_mine": "2"}
+    )
+    assert response.status_code == 302
+    answer, _values = stored(org)
+    assert (answer.done, answer.version) == ("Min text.", 3)
+    assert list(answer.history.values_list("done", flat=True)[:2]) == ["Min text.", "Kollegans text."]
+
+
+def test_keep_mine_over_a_version_that_is_no_longer_the_latest_is_a_conflict_again(client, org, two_windows):
+    pk = two_windows.indicator.pk
+    post_as(
+        client, org, two_windows.colleague, {**area_data(pk, done="Kollegans text."), **two_windows.form}, headers=HTMX
+    )
+    newer = opened(client, org)
+    post_as(client, org, two_windows.colleague, {**area_data(pk, done="Kollegans andra text."), **newer}, headers=HTMX)
+    response = post_as(
+        client, org, org.principal_a, {**area_data(pk, done="Min text."), **two_windows.form, "keep_mine": "2"}
+    )
+    assert response.status_code == 200
+    assert 'name="keep_mine" value="3"' in response.content.decode()
+    assert stored(org)[0].done == "Kollegans andra text."
+
+
+def test_use_theirs_writes_nothing_and_shows_the_stored_version(client, org, two_windows):
+    pk = two_windows.indicator.pk
+    post_as(
+        client, org, two_windows.colleague, {**area_data(pk, done="Kollegans text."), **two_windows.form}, headers=HTMX
+    )
+    response = post_as(
+        client, org, org.principal_a, {**area_data(pk, done="Min text."), **two_windows.form, "use_theirs": "2"}
+    )
+    assert response.status_code == 302
+    assert stored(org)[0].done == "Kollegans text."
+    page = client.get(response["Location"]).content.decode()
+    assert "Kollegans text." in page
+    assert "Min text." not in page
+
+
+def test_a_conflict_with_the_same_user_in_another_window_says_so(client, org, two_windows):
+    pk = two_windows.indicator.pk
+    post_as(client, org, org.principal_a, {**area_data(pk, done="Första fönstret."), **two_windows.form}, headers=HTMX)
+    response = post_as(client, org, org.principal_a, {**area_data(pk, done="Andra fönstret."), **two_windows.form})
+    page = response.content.decode()
+    assert "Du, i ett annat fönster, sparade medan du skrev här" in page
+    assert "Det andra fönstrets version (sparad)" in page
+
+
+def test_a_failed_autosave_names_the_fields_in_error_for_the_page_to_mark(client, org, two_windows):
+    pk = two_windows.indicator.pk
+    response = post_as(
+        client, org, org.principal_a, {**area_data(pk, **{f"indicator_{pk}": "abc"}), **two_windows.form}, headers=HTMX
+    )
+    page = html.unescape(response.content.decode())
+    errors = json.loads(re.search(r"data-errors='?\"?(\{.*?\})\"?'?>", page).group(1))
+    assert list(errors) == [f"indicator_{pk}"]

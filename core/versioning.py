@@ -237,7 +237,8 @@ def form_data(form: forms.Form, values: dict, names: Iterable[str]) -> dict:
 
 def form_initial(snapshot: dict, version: int) -> dict:
     """A form's initial data: the snapshot, the version it was read at and the snapshot as the base."""
-    return {**snapshot, "version": version, "base": plain_dict(snapshot)}
+    shown = {name: Decimal(plain(v)) if isinstance(v, Decimal) else v for name, v in snapshot.items()}
+    return {**shown, "version": version, "base": plain_dict(snapshot)}
 
 
 def keep_mine(data) -> int | None:

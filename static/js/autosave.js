@@ -305,7 +305,7 @@
     restoreButton.textContent = texts.restore;
     var discardButton = document.createElement("button");
     discardButton.type = "button";
-    discardButton.className = "btn btn-outline-secondary btn-sm";
+    discardButton.className = "btn btn-outline-dark btn-sm";
     discardButton.textContent = texts.discard;
     box.appendChild(p);
     box.appendChild(restoreButton);
@@ -404,7 +404,7 @@
     go.textContent = texts.logoutAnyway;
     var stay = document.createElement("button");
     stay.type = "button";
-    stay.className = "btn btn-outline-secondary";
+    stay.className = "btn btn-outline-dark";
     stay.textContent = texts.stay;
     box.appendChild(p);
     box.appendChild(go);

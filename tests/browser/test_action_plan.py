@@ -67,7 +67,7 @@ def test_committee_staff_add_an_action_report_on_it_and_export_the_plan(page: Pa
     page.get_by_label("1.1.9 Andel skolor med trådlöst nät").fill("55")
     assert_accessible(page)
     page.get_by_role("button", name="Spara rapporten").click()
-    expect(page.get_by_role("status")).to_contain_text("Rapporten är sparad")
+    expect(page.locator(".messages")).to_contain_text("Rapporten är sparad")
     expect(action.get_by_label("Lägesbeskrivning")).to_have_value("Nätet är klart på hälften av skolorna.")
 
     page.get_by_role("link", name="Tillbaka till planen").click()

@@ -138,6 +138,9 @@ def test_text_typed_when_the_session_has_expired_is_kept_through_the_next_login(
     page.get_by_label("Lösenord").fill("correct-horse-battery")
     page.get_by_role("button", name="Logga in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("1. Infrastruktur")
+    offer = page.get_by_role("group", name="Den här webbläsaren har text för sidan som inte hann sparas.")
+    assert_accessible(page)
+    offer.get_by_role("button", name="Återställ").click()
     expect(page.get_by_label("Vad har gjorts")).to_have_value("En lång text som skrevs medan sessionen hade gått ut.")
     saved(page)
 

@@ -233,8 +233,19 @@
     form.addEventListener("change", function () { form._typedSinceSent = true; keep(form); });
 
     form.addEventListener("click", function (evt) {
-      var button = evt.target.closest("[data-use-theirs]");
-      if (button) forget(form);  // "Use their version": the draft goes, here too
+      var choice = evt.target.closest("[data-keep-mine], [data-use-theirs]");
+      if (!choice) return;
+      form._chosen = choice;
+      if (choice.hasAttribute("data-use-theirs")) forget(form);  // "Use their version": the draft goes, here too
+    });
+    form.addEventListener("submit", function (evt) {
+      // Enter in a field submits with the form's first button, which is a
+      // conflict's choice while one is shown: only a real click chooses.
+      var submitter = evt.submitter;
+      if (submitter && submitter.closest("[data-keep-mine], [data-use-theirs]") && form._chosen !== submitter) {
+        evt.preventDefault();
+      }
+      form._chosen = null;
     });
 
     if (serverSave) {

@@ -140,7 +140,9 @@ def versioned_save(
             changes = {f: values[f] for f in values if f in mine_changed and mine_plain[f] != theirs_plain.get(f)}
             applied = sorted(theirs_changed - mine_changed)
             state = MERGED
-        if changes or row.pk is None:
+        # A save that changes nothing writes nothing, except the first: it says the
+        # row was looked at and stands as it is (a period report "as before" is reported).
+        if changes or row.pk is None or getattr(row, "updated_at", False) is None:
             row.version = stored_version + 1
             if hasattr(row, "updated_by_id"):
                 row.updated_by, row.updated_at = user, timezone.now()

@@ -202,7 +202,8 @@ def autosave_data(assessment: SelfAssessment) -> dict:
         "level": answer.level or 1,
         "done": answer.done,
         "strengths": answer.strengths,
-        "next_steps": answer.next_steps + " ",
+        # A changed text, as typing gives: a save that changes nothing writes nothing.
+        "next_steps": f"Fortbildning i formativ bedömning, utkast {answer.version + 1}.",
         "not_applicable_reason": "",
         "version": answer.version,
     }

@@ -232,6 +232,8 @@ def test_two_edits_of_the_same_field_are_a_conflict_showing_every_differing_fiel
     assert "80" in page
     assert rows["not_applicable"] == "Nej"
     assert 'name="keep_mine" value="2"' in page
+    # The choice names the version it saves over on its own; no second "version" competes with the form's.
+    assert not re.search(r'<button[^>]*name="version"', page)
     answer, values = stored(org)
     assert (answer.done, values["A1"], answer.not_applicable) == ("Kollegans text.", Decimal("60.00"), False)
 

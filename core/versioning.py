@@ -114,7 +114,7 @@ def versioned_save(
     with transaction.atomic():
         row = lock()
         stored_version = row.version
-        by, at = _last_edit(row)  # the other edit's, for a conflict or a merge
+        by, at = None, None
         theirs = read(row)
         mine_plain, theirs_plain = plain_dict(values), plain_dict(theirs)
         applied: list[str] = []
@@ -122,6 +122,7 @@ def versioned_save(
             changes = {f: values[f] for f in values if mine_plain[f] != theirs_plain.get(f)}
             state = SAVED
         else:
+            by, at = _last_edit(row)  # the other edit's, named in the conflict or the merge
             base = base if isinstance(base, dict) else None
             mine_changed = {f for f in values if base is None or mine_plain[f] != base.get(f)}
             theirs_changed = {f for f in theirs_plain if base is None or theirs_plain[f] != base.get(f)}

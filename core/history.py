@@ -67,7 +67,9 @@ def changes(sources: Iterable[tuple[object, Callable[[object], str]]]) -> list[C
                 fields = [
                     (f.verbose_name, "–", _display(record, f.name, getattr(record, f.attname)))
                     for f in record.instance._meta.concrete_fields
-                    if f.name not in hidden and getattr(record, f.attname) not in (None, "", False)
+                    if f.name not in hidden
+                    and hasattr(record, f.attname)  # a field the history does not record
+                    and getattr(record, f.attname) not in (None, "", False)
                 ]
             else:
                 delta = record.diff_against(before)

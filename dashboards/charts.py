@@ -3,6 +3,7 @@ the same picture without JavaScript. Each chart is hidden from screen readers
 (`aria-hidden`); the table beside it carries the figures. Written with plain
 string building: a city's chart has thousands of shapes."""
 
+import textwrap
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
@@ -41,15 +42,27 @@ def _legend(chart: Chart, y: int, width: int) -> tuple[str, int]:
     return "".join(items), y + (row + 1) * 20
 
 
+LABEL_CHARACTERS = 30  # a line of a bar's label; longer labels wrap onto more lines, never cut
+
+
+def _label_lines(label: str) -> list[str]:
+    return textwrap.wrap(label, LABEL_CHARACTERS, break_long_words=True) or [""]
+
+
 def _stacked(chart: Chart) -> tuple[str, int, int]:
-    label_width, bar_width, bar_height, gap = 190, 420, 18, 8
+    label_width, bar_width, bar_height, gap, line = 200, 420, 18, 8, 13
     width = label_width + bar_width + 60
     totals = [sum(values[i] or 0 for _n, values in chart.series) for i in range(len(chart.labels))]
     parts = []
+    y = 0
     for i, label in enumerate(chart.labels):
-        y = i * (bar_height + gap)
-        short = label if len(label) <= 28 else label[:27] + "…"
-        parts.append(f'<text x="{label_width - 6}" y="{y + 13}" text-anchor="end">{escape(short)}</text>')
+        lines = _label_lines(label)
+        row_height = max(bar_height, line * len(lines) + 4)
+        spans = "".join(
+            f'<tspan x="{label_width - 6}" dy="{0 if n == 0 else line}">{escape(text)}</tspan>'
+            for n, text in enumerate(lines)
+        )
+        parts.append(f'<text x="{label_width - 6}" y="{y + 13}" text-anchor="end">{spans}</text>')
         x = label_width
         for index, (_name, values) in enumerate(chart.series):
             value = values[i] or 0
@@ -59,7 +72,8 @@ def _stacked(chart: Chart) -> tuple[str, int, int]:
             parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="{_colour(index)}"/>')
             x += w
         parts.append(f'<text x="{label_width + bar_width + 6}" y="{y + 13}">{totals[i]}</text>')
-    legend, height = _legend(chart, len(chart.labels) * (bar_height + gap) + 6, width)
+        y += row_height + gap
+    legend, height = _legend(chart, y + 6, width)
     return "".join(parts) + legend, width, height
 
 

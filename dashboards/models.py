@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class SummaryBacklog(models.Model):
@@ -147,6 +148,11 @@ class YearlyReport(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     xlsx = models.FileField(_("Excel workbook"), upload_to="yearly-reports/", blank=True)
     pdf = models.FileField(_("PDF"), upload_to="yearly-reports/", blank=True)
+    archival_pdf = models.FileField(_("PDF/A for the registry"), upload_to="yearly-reports/", blank=True)
+    docx = models.FileField(_("Word document"), upload_to="yearly-reports/", blank=True)
+    # What the files were built from: the document's status then, and whether it was preliminary.
+    document_status = models.CharField(_("document status"), max_length=12, blank=True)
+    preliminary = models.BooleanField(_("preliminary"), default=False)
     problem = models.TextField(_("problem"), blank=True)
 
     class Meta:
@@ -178,3 +184,77 @@ class YearlyReport(models.Model):
             return False
         since = self.claimed_at or self.requested_at
         return since is not None and (timezone.now() - since).total_seconds() > settings.REPORT_CLAIM_TIMEOUT
+
+
+class DocumentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PRELIMINARY = "preliminary", _("Preliminary")
+    FINAL = "final", _("Final")
+    SENT = "sent", _("Sent to the executive board")
+
+
+class BoardReport(models.Model):
+    """The executive board's yearly report as the city office writes it: one per
+    year, with its texts, registry number and status.
+
+    While it is a draft or preliminary, its figures are read from the summaries
+    when it is built. When it is made final, the figures are frozen in
+    `snapshot`, so the document the board received can be built again, byte for
+    byte, whatever changes afterwards.
+    """
+
+    cycle = models.OneToOneField(
+        "followup.Cycle", on_delete=models.PROTECT, related_name="board_report", verbose_name=_("follow-up")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
+    registry_number = models.CharField(_("registry number"), max_length=50, blank=True)
+    author = models.CharField(_("author"), max_length=200, blank=True, help_text=_("Name and title, as printed."))
+    decision_date = models.DateField(_("executive board's meeting"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    committees_account = models.TextField(_("the committees' account"), blank=True)
+    proposed_decision = models.TextField(_("proposed decision"), blank=True)
+    snapshot = models.JSONField(_("figures as made final"), null=True, blank=True, editable=False)
+    finalised_at = models.DateTimeField(_("made final"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent to the executive board"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["version", "snapshot", "updated_at"])
+
+    class Meta:
+        verbose_name = _("executive board's report")
+        verbose_name_plural = _("executive board's reports")
+        constraints = [
+            # A final or sent report always has the figures it was made final with.
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "preliminary"]) | models.Q(snapshot__isnull=False),
+                name="board_report_final_has_snapshot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Yearly report')} {self.cycle.year}"
+
+    @property
+    def is_frozen(self) -> bool:
+        """Final or sent: the texts and figures no longer change."""
+        return self.status in (DocumentStatus.FINAL, DocumentStatus.SENT)
+
+
+class BoardReportAnalysis(models.Model):
+    """The city office's analysis of one focus area, printed beside the area's figures."""
+
+    report = models.ForeignKey(BoardReport, on_delete=models.CASCADE, related_name="analyses")
+    area_number = models.PositiveSmallIntegerField(_("focus area"))
+    text = models.TextField(_("analysis"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "area_number"], name="one_analysis_per_report_and_area")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.area_number}"

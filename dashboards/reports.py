@@ -1,46 +1,33 @@
-"""The executive board's yearly report: the city's dashboard tables and charts,
-each committee's action plan status and the quoted answers, as an Excel
-workbook and a tagged PDF, built by a worker with its progress recorded."""
+"""The executive board's yearly report.
+
+The city office writes the report (`BoardReport`: texts, registry number,
+status) and asks for its files; a worker builds them (`YearlyReport`, a job
+claimed and swept through `core.jobs`) as a tagged PDF, an archival PDF/A, an
+Excel workbook and a Word document. A final report is built from the figures
+frozen when it was made final, so it can be built again identically."""
 
 from __future__ import annotations
 
-import datetime
-import io
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from actionplans.models import ActionStatus, PeriodReport, TrafficLight
-from core import jobs, spreadsheets
-from core.pdf import PdfUnavailable, render_pdf
-from dashboards import charts, figures, tables
-from dashboards.models import Highlight, ReportStatus, YearlyReport
-from followup.models import HANDED_IN_STATUSES, Cycle
+from actionplans.services import versioned_save
+from core import jobs
+from core.pdf import PDF_ARCHIVAL, PDF_UA, PdfUnavailable, render_pdf
+from dashboards import report_files
+from dashboards.models import BoardReport, BoardReportAnalysis, DocumentStatus, ReportStatus, YearlyReport
+from dashboards.report_content import content_collect, content_for
+from followup.models import Cycle
 from outbox import services as outbox
 
 logger = logging.getLogger(__name__)
-
-SHEET_NAMES = {
-    "completeness": gettext_lazy("Completeness"),
-    "maturity": gettext_lazy("Maturity"),
-    "levels": gettext_lazy("Levels"),
-    "forms": gettext_lazy("School forms"),
-    "trend": gettext_lazy("Trend"),
-    "indicators": gettext_lazy("Indicators"),
-    "actions": gettext_lazy("Actions"),
-    "equity": gettext_lazy("Equity"),
-    "plans": gettext_lazy("Action plans"),
-    "quotes": gettext_lazy("Quotes"),
-}
 
 
 class ReportError(Exception):
@@ -59,6 +46,90 @@ REPORT_JOBS = jobs.JobKind(
     pending=ReportStatus.QUEUED,
     running=ReportStatus.RUNNING,
 )
+
+
+# --- The document the city office writes ------------------------------------------------
+
+
+def document_for(*, cycle: Cycle) -> BoardReport:
+    """The year's report, made as an empty draft the first time it is asked for."""
+    document, _created = BoardReport.objects.get_or_create(cycle=cycle)
+    return BoardReport.objects.select_related("cycle").prefetch_related("analyses").get(pk=document.pk)
+
+
+def document_save(*, document: BoardReport, values: dict, analyses: dict[int, str], version: int, user) -> bool:
+    """Save the texts and facts (with history); False, nothing written, when someone
+    else saved in between. A final or sent report is no longer changed."""
+
+    def check(row: BoardReport) -> None:
+        if row.is_frozen:
+            raise ReportError(_("The report is final and can no longer be changed. Make it preliminary again first."))
+
+    def after(row: BoardReport) -> None:
+        existing = {a.area_number: a for a in row.analyses.all()}
+        for number, text in analyses.items():
+            analysis = existing.get(number)
+            if analysis is None:
+                if text:
+                    analysis = BoardReportAnalysis(report=row, area_number=number, text=text)
+                    analysis._history_user = user
+                    analysis.save()
+            elif analysis.text != text:
+                analysis.text = text
+                analysis._history_user = user
+                analysis.save()
+
+    return versioned_save(
+        document, values={**values, "updated_at": timezone.now()}, version=version, user=user, check=check, after=after
+    )
+
+
+# Which status may follow which: back from final only to preliminary; sent is the end.
+TRANSITIONS = {
+    DocumentStatus.DRAFT: {DocumentStatus.PRELIMINARY, DocumentStatus.FINAL},
+    DocumentStatus.PRELIMINARY: {DocumentStatus.DRAFT, DocumentStatus.FINAL},
+    DocumentStatus.FINAL: {DocumentStatus.PRELIMINARY, DocumentStatus.SENT},
+    DocumentStatus.SENT: set(),
+}
+
+
+def document_set_status(*, document: BoardReport, status: str, user) -> BoardReport:
+    """Move the report to `status`. Made final, its figures and texts are frozen
+    in the snapshot; made preliminary again, the snapshot is dropped."""
+    with transaction.atomic():
+        row = BoardReport.objects.select_for_update().select_related("cycle").get(pk=document.pk)
+        if status not in TRANSITIONS[row.status]:
+            raise ReportError(
+                _("A report that is %(now)s cannot be made %(then)s.")
+                % {"now": row.get_status_display().lower(), "then": DocumentStatus(status).label.lower()}
+            )
+        if status == DocumentStatus.FINAL:
+            needed = ("registry_number", "author")
+            missing = [str(row._meta.get_field(f).verbose_name) for f in needed if not getattr(row, f)]
+            if missing:
+                message = _("Fill in before making the report final: %(fields)s.")
+                raise ReportError(message % {"fields": ", ".join(missing)})
+            if not row.cycle.is_locked():
+                raise ReportError(
+                    _(
+                        "The follow-up is not locked until after %(date)s: schools may still change their answers. "
+                        "The report can be made final when it is locked."
+                    )
+                    % {"date": row.cycle.locks_on.isoformat()}
+                )
+            row.status = DocumentStatus.FINAL
+            row.finalised_at = timezone.now()
+            with translation.override(settings.LANGUAGE_CODE):
+                row.snapshot = content_collect(document=row, now=row.finalised_at)
+        elif status == DocumentStatus.SENT:
+            row.status, row.sent_at = DocumentStatus.SENT, timezone.now()
+        else:
+            row.status, row.snapshot, row.finalised_at = status, None, None
+        row.version += 1
+        row._history_user = user
+        row.save()
+    logger.info("yearly report status", extra={"report": row.pk, "status": status, "user": user.pk})
+    return row
 
 
 def report_request(*, cycle: Cycle, user) -> YearlyReport:
@@ -110,36 +181,41 @@ def report_build(*, report_id: int, task_id: str | None = None) -> str:
     report = YearlyReport.objects.select_related("cycle__strategy", "requested_by").get(pk=report_id)
     try:
         with translation.override(settings.LANGUAGE_CODE):
-            content = report_content(report.cycle)
-            _progress(report_id, token, 25, _("Writing the Excel workbook"))
-            workbook = build_workbook(content)
+            document = document_for(cycle=report.cycle)
+            content = content_for(document)
+            _progress(report_id, token, 20, _("Writing the Excel workbook"))
+            files = {"xlsx": build_workbook(content)}
+            _progress(report_id, token, 35, _("Writing the Word document"))
+            files["docx"] = build_docx(content)
             _progress(report_id, token, 50, _("Writing the PDF"))
             problem = ""
             try:
-                pdf = build_pdf(content)
+                files["pdf"] = build_pdf(content)
+                _progress(report_id, token, 75, _("Writing the PDF/A for the registry"))
+                files["archival_pdf"] = build_pdf(content, variant=PDF_ARCHIVAL)
             except PdfUnavailable as exc:
-                pdf, problem = None, str(exc)
+                problem = str(exc)
             _progress(report_id, token, 90, _("Saving the files"))
             stem = f"arsrapport-{report.cycle.year}-{report.pk}"
-            xlsx_name = report.xlsx.storage.save(
-                report.xlsx.field.generate_filename(report, f"{stem}.xlsx"), ContentFile(workbook)
-            )
-            pdf_name = ""
-            if pdf is not None:
-                pdf_name = report.pdf.storage.save(
-                    report.pdf.field.generate_filename(report, f"{stem}.pdf"), ContentFile(pdf)
+            suffixes = {"xlsx": ".xlsx", "docx": ".docx", "pdf": ".pdf", "archival_pdf": "-pdfa.pdf"}
+            names = dict.fromkeys(suffixes, "")
+            for field, data in files.items():
+                file = getattr(report, field)
+                names[field] = file.storage.save(
+                    file.field.generate_filename(report, f"{stem}{suffixes[field]}"), ContentFile(data)
                 )
             with transaction.atomic():
                 finished = REPORT_JOBS.finish(
                     report_id,
                     token,
                     state=ReportStatus.DONE,
-                    xlsx=xlsx_name,
-                    pdf=pdf_name,
                     progress=100,
                     step=_("Ready"),
                     problem=problem,
                     finished_at=timezone.now(),
+                    document_status=content["document"]["status"],
+                    preliminary=report_files.stamp(content) == _("Preliminary"),
+                    **names,
                 )
                 if finished and report.requested_by_id:
                     _queue_ready_mail(report)
@@ -192,216 +268,17 @@ def build_ready_mail(mail) -> outbox.Message:
     )
 
 
-# --- Content ------------------------------------------------------------------------
-
-
-@dataclass
-class ReportContent:
-    cycle: Cycle
-    dashboard: tables.Dashboard
-    plans: tables.Table
-    quotes: list[Highlight]
-    generated_at: datetime.datetime
-
-    @property
-    def tables(self) -> list[tables.Table]:
-        return [*self.dashboard.tables, self.plans]
-
-
-def report_content(cycle: Cycle) -> ReportContent:
-    return ReportContent(
-        cycle=cycle,
-        dashboard=figures.city_dashboard(cycle),
-        plans=plans_table(cycle),
-        quotes=list(
-            Highlight.objects.filter(
-                answer__assessment__cycle=cycle,
-                answer__assessment__status__in=HANDED_IN_STATUSES,
-            )
-            .select_related("answer__area", "answer__assessment__school__committee")
-            .order_by(
-                "answer__assessment__school__committee__name",
-                "answer__area__number",
-                "answer__assessment__school__name",
-            )
-        ),
-        generated_at=timezone.now(),
-    )
-
-
-def plans_table(cycle: Cycle) -> tables.Table:
-    """Each committee's action plan: decision, actions done of all, and the latest period report's lights."""
-    table = tables.Table(
-        key="plans",
-        title=_("Each committee's action plan"),
-        columns=[
-            _("Committee"),
-            _("Status"),
-            _("Decided"),
-            _("Actions"),
-            _("Done"),
-            _("Latest report"),
-            str(TrafficLight.GREEN.label),
-            str(TrafficLight.YELLOW.label),
-            str(TrafficLight.RED.label),
-        ],
-        note=_("The traffic lights are from the committee's latest period report of the year."),
-    )
-    plans = tables.plans_for(cycle.strategy_id, None).select_related("committee").order_by("committee__name")
-    latest = {
-        r.plan_id: r
-        for r in PeriodReport.objects.filter(plan__strategy_id=cycle.strategy_id, period__year=cycle.year)
-        .select_related("period")
-        .annotate(
-            green=Count("action_reports", filter=Q(action_reports__light=TrafficLight.GREEN)),
-            yellow=Count("action_reports", filter=Q(action_reports__light=TrafficLight.YELLOW)),
-            red=Count("action_reports", filter=Q(action_reports__light=TrafficLight.RED)),
-        )
-        .order_by("plan_id", "period__deadline")
-    }
-    for plan in plans:
-        report = latest.get(plan.pk)
-        table.rows.append(
-            [
-                plan.committee.name,
-                plan.get_status_display(),
-                plan.decided_on.isoformat() if plan.decided_on else "–",
-                sum(getattr(plan, f"n_{status}") for status in tables.ACTION_STATUSES),
-                getattr(plan, f"n_{ActionStatus.DONE}"),
-                str(report.period) if report else _("None yet"),
-                report.green if report else 0,
-                report.yellow if report else 0,
-                report.red if report else 0,
-            ]
-        )
-    return table
-
-
 # --- Files ------------------------------------------------------------------------------
 
 
-def _cell_value(cell):
-    if isinstance(cell, tables.Figure):
-        if cell.value is None:
-            return None
-        return str(cell) if cell.small else round(cell.value, cell.decimals)
-    if isinstance(cell, int | float):
-        return cell
-    return str(cell)
+def build_workbook(content: dict) -> bytes:
+    return report_files.build_workbook(content)
 
 
-def build_workbook(content: ReportContent) -> bytes:
-
-    buffer = io.BytesIO()
-    book = spreadsheets.workbook(buffer)
-    title = book.add_format({"bold": True, "font_size": 14})
-    head = book.add_format({"bold": True, "bg_color": "#DDE7F0", "text_wrap": True, "valign": "top"})
-    wrap = book.add_format({"text_wrap": True, "valign": "top"})
-    book.set_properties(
-        {"title": str(_("Yearly report %(year)s") % {"year": content.cycle.year}), "author": settings.CITY_NAME}
-    )
-
-    for table in content.tables:
-        sheet = book.add_worksheet(str(SHEET_NAMES.get(table.key, table.key))[:31])
-        sheet.write(0, 0, table.title, title)
-        if table.note:
-            sheet.write(1, 0, table.note)
-        sheet.write_row(3, 0, table.columns, head)
-        for r, row in enumerate(table.rows, start=4):
-            for c, cell in enumerate(row):
-                sheet.write(r, c, _cell_value(cell))
-        last = 3 + len(table.rows)
-        sheet.set_column(0, 0, 34)
-        sheet.set_column(1, len(table.columns), 14)
-        sheet.freeze_panes(4, 1)
-        if table.heat and table.rows:
-            sheet.conditional_format(
-                4,
-                1,
-                last,
-                len(table.columns) - 1,
-                {"type": "3_color_scale", "min_color": "#F8D7DA", "mid_color": "#FFF3CD", "max_color": "#D1E7DD"},
-            )
-        if table.chart is not None and table.rows:
-            _excel_chart(book, sheet, table, last)
-
-    sheet = book.add_worksheet(str(SHEET_NAMES["quotes"]))
-    sheet.write(0, 0, _("Quoted answers"), title)
-    sheet.write_row(
-        2,
-        0,
-        [
-            _("Committee"),
-            _("School unit"),
-            _("Focus area"),
-            _("What has been done"),
-            _("Strengths"),
-            _("What to develop next"),
-        ],
-        head,
-    )
-    for r, quote in enumerate(content.quotes, start=3):
-        answer = quote.answer
-        sheet.write_row(
-            r,
-            0,
-            [
-                answer.assessment.school.committee.name,
-                answer.assessment.school.name,
-                str(answer.area),
-                answer.done,
-                answer.strengths,
-                answer.next_steps,
-            ],
-            wrap,
-        )
-    sheet.set_column(0, 2, 24)
-    sheet.set_column(3, 5, 60)
-    book.close()
-    return buffer.getvalue()
+def build_docx(content: dict) -> bytes:
+    return report_files.build_docx(content)
 
 
-def _excel_chart(book, sheet, table: tables.Table, last: int) -> None:
-    """A native Excel chart over the table's own cells, in the table's first rows."""
-    chart_spec = table.chart
-    name = sheet.get_name()
-    rows = len(chart_spec.labels)
-    if chart_spec.kind == "lines":
-        chart = book.add_chart({"type": "line"})
-        # Years down the first column, one series per focus area column.
-        for index, (series_name, _values) in enumerate(chart_spec.series, start=1):
-            chart.add_series(
-                {
-                    "name": series_name,
-                    "categories": [name, 4, 0, 3 + rows, 0],
-                    "values": [name, 4, index, 3 + rows, index],
-                    "marker": {"type": "circle"},
-                }
-            )
-    else:
-        chart = book.add_chart({"type": "bar", "subtype": "stacked"})
-        columns = {col: i for i, col in enumerate(table.columns)}
-        for series_name, _values in chart_spec.series:
-            col = columns.get(series_name)
-            if col is None:
-                continue
-            chart.add_series(
-                {"name": series_name, "categories": [name, 4, 0, 3 + rows, 0], "values": [name, 4, col, 3 + rows, col]}
-            )
-    chart.set_title({"name": table.title})
-    chart.set_size({"width": 720, "height": 320 + 12 * rows})
-    sheet.insert_chart(last + 3, 0, chart)
-
-
-def build_pdf(content: ReportContent) -> bytes:
-    sections = [(table, charts.svg(table.chart) if table.chart and table.rows else None) for table in content.tables]
-    html = render_to_string(
-        "dashboards/yearly_report_pdf.html",
-        {
-            "content": content,
-            "sections": sections,
-            "CITY_NAME": settings.CITY_NAME,
-            "small_group": settings.DASHBOARD_SMALL_GROUP,
-        },
-    )
-    return render_pdf(html, base_url=str(settings.BASE_DIR))
+def build_pdf(content: dict, *, variant: str = PDF_UA) -> bytes:
+    """The tagged PDF, or with `variant=PDF_ARCHIVAL` the PDF/A for the registry."""
+    return render_pdf(report_files.pdf_html(content), base_url=str(settings.BASE_DIR), variant=variant)

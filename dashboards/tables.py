@@ -223,7 +223,8 @@ def completeness_table(children: list[tuple[object, Tally]], *, unit: str, meta:
     table.chart = Chart(
         kind="stacked",
         labels=[str(label) for label, _t in children],
-        series=[(str(s.label), [t.statuses.get(s, 0) for _l, t in children]) for s in reversed(statuses)],
+        # In the table's column order, so the legend reads as the columns do.
+        series=[(str(s.label), [t.statuses.get(s, 0) for _l, t in children]) for s in statuses],
         description=_("Self-assessments by status per %(unit)s.") % {"unit": unit.lower()},
     )
     return table

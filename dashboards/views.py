@@ -6,15 +6,18 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from core import spreadsheets
+from core.history import changes
 from core.pdf import pdf_response
 from dashboards import charts, figures, reports, tables
-from dashboards.models import Highlight, YearlyReport
+from dashboards.forms import BoardReportForm
+from dashboards.models import BoardReport, BoardReportAnalysis, DocumentStatus, Highlight, YearlyReport
 from dashboards.school_report import school_report
 from followup.models import AreaAnswer, Cycle, SelfAssessment
 from schools.models import SchoolForm
@@ -169,13 +172,132 @@ def report_restart(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("dashboards:report_detail", pk=report.pk)
 
 
+DOWNLOAD_NAMES = {"xlsx": "{year}.xlsx", "pdf": "{year}.pdf", "archival_pdf": "{year}-pdfa.pdf", "docx": "{year}.docx"}
+
+
 @login_required
 def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     report = _get_yearly_report(request.user, pk)
-    file = report.xlsx if kind == "xlsx" else report.pdf
+    file = getattr(report, kind)
     if not file:
         raise Http404
-    return FileResponse(file.open("rb"), as_attachment=True, filename=f"arsrapport-{report.cycle.year}.{kind}")
+    name = "arsrapport-" + DOWNLOAD_NAMES[kind].format(year=report.cycle.year)
+    return FileResponse(file.open("rb"), as_attachment=True, filename=name)
+
+
+# --- The report's text, written by the city office ----------------------------------------------
+
+
+def _get_document(user, year: int) -> BoardReport:
+    """The year's report for the city office (made as a draft the first time); 403 for others."""
+    permissions.require(permissions.can_build_yearly_report(user))
+    cycle = get_object_or_404(Cycle.objects.select_related("strategy"), year=year)
+    return reports.document_for(cycle=cycle)
+
+
+def _document_form(document: BoardReport, data=None) -> BoardReportForm:
+    areas = [[a.number, a.title] for a in document.cycle.areas.all()]
+    analyses = {a.area_number: a.text for a in document.analyses.all()}
+    initial = {"version": document.version}
+    return BoardReportForm(data, instance=document, areas=areas, analyses=analyses, initial=initial)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def board_report(request: HttpRequest, year: int) -> HttpResponse:
+    """The report's facts and texts, saved by htmx a moment after typing (autosave)
+    or by the Save button; its status, and the files built for the year."""
+    document = _get_document(request.user, year)
+    form = _document_form(document, request.POST if request.method == "POST" else None)
+    conflict = False
+    if request.method == "POST":
+        state = "invalid"
+        if form.is_valid():
+            try:
+                saved = reports.document_save(
+                    document=document,
+                    values=form.values(),
+                    analyses=form.analyses(),
+                    version=form.cleaned_data["version"],
+                    user=request.user,
+                )
+            except reports.ReportError as exc:
+                if request.htmx:
+                    return _document_autosave(request, state="locked", message=str(exc))
+                messages.error(request, str(exc))
+                return redirect("dashboards:board_report", year=year)
+            state = "saved" if saved else "conflict"
+            if saved and not request.htmx:
+                messages.success(request, _("The report's text is saved."))
+                return redirect("dashboards:board_report", year=year)
+            conflict = not saved
+            if not saved and not request.htmx:
+                messages.error(request, _("Someone else saved the report while you were writing. Reload to see it."))
+        if request.htmx:
+            return _document_autosave(request, state=state, document=document, form=form)
+    builds = YearlyReport.objects.filter(cycle=document.cycle).select_related("requested_by")[:10]
+    return TemplateResponse(
+        request,
+        "dashboards/board_report.html",
+        {
+            "document": document,
+            "form": form,
+            "conflict": conflict,
+            "builds": builds,
+            "transitions": [
+                (status, DocumentStatus(status).label)
+                for status in DocumentStatus
+                if status in reports.TRANSITIONS[document.status]
+            ],
+            "locked": document.cycle.is_locked(),
+        },
+    )
+
+
+def _document_autosave(request, *, state, document=None, form=None, message="") -> HttpResponse:
+    html = render_to_string(
+        "dashboards/_document_autosave.html",
+        {"state": state, "document": document, "form": form, "message": message, "now": timezone.localtime()},
+        request=request,
+    )
+    return HttpResponse(html)
+
+
+@login_required
+@require_POST
+def board_report_status(request: HttpRequest, year: int) -> HttpResponse:
+    """Make the report preliminary, final (its figures frozen) or sent to the board."""
+    document = _get_document(request.user, year)
+    status = request.POST.get("status", "")
+    if status not in DocumentStatus.values:
+        messages.error(request, _("Choose a status."))
+        return redirect("dashboards:board_report", year=year)
+    try:
+        document = reports.document_set_status(document=document, status=status, user=request.user)
+    except reports.ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("The report is now %(status)s.") % {"status": document.get_status_display().lower()}
+        )
+    return redirect("dashboards:board_report", year=year)
+
+
+@login_required
+def board_report_history(request: HttpRequest, year: int) -> HttpResponse:
+    """Every change of the report's facts, texts and status: who, when, before and after."""
+    document = _get_document(request.user, year)
+    areas = {a.number: f"{a.number}. {a.title}" for a in document.cycle.areas.all()}
+    found = changes(
+        [
+            (document.history.all(), lambda record: _("The report")),
+            (
+                BoardReportAnalysis.history.filter(report_id=document.pk),
+                lambda record: _("Analysis: %(area)s") % {"area": areas.get(record.area_number, record.area_number)},
+            ),
+        ]
+    )
+    return TemplateResponse(request, "dashboards/board_report_history.html", {"document": document, "changes": found})
 
 
 @login_required

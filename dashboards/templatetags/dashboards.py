@@ -21,6 +21,8 @@ LIGHT_MARKS = {
 
 def _cell(value, heat: bool, small_label: str, links: bool = True, separator: str = ",") -> str:
     """One cell's HTML: a figure (with its count when it rests on few schools), a link, a light or text."""
+    if value is None:
+        return "–"
     if isinstance(value, Figure):
         text = escape(value.formatted(separator))
         if value.small:
@@ -58,3 +60,25 @@ def table_rows(table: Table, links: bool = True) -> SafeString:
         )
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped
+
+
+@register.filter
+def css_string(value) -> str:
+    """Text to stand inside a double-quoted CSS string (a page's margin box)."""
+    text = str(value).replace("\\", "\\\\").replace('"', "\\22 ").replace("\n", " ")
+    return mark_safe(text.replace("<", "\\3C ").replace(">", "\\3E "))  # noqa: S308 - escaped for CSS
+
+
+@register.simple_tag
+def area_figure_rows(rows: list) -> SafeString:
+    """A focus area's figures (label, stored cell) as table rows, beside the analysis."""
+    from dashboards.report_content import cell_from_data
+
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    small_label = _("n = %(n)s")
+    html = []
+    for label, value in rows:
+        cell = cell_from_data(value)
+        text = "–" if cell is None else _cell(cell, True, small_label, False, separator)
+        html.append(f'<tr><th scope="row">{escape(str(label))}</th><td class="text-end">{text}</td></tr>')
+    return mark_safe("".join(html))  # noqa: S308 - every value is escaped

@@ -255,6 +255,31 @@ TABLE = {
     ),
     # The executive board's yearly report covers every committee: the city office's.
     "dashboards:report_list": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 200, 200, 403, 403)),
+    "dashboards:board_report": (
+        "get",
+        lambda o: {"year": o.yearly_report.cycle.year},
+        expect(302, 403, 403, 403, 403, 403, 200, 200, 403, 403),
+    ),
+    "dashboards:board_report_status": (
+        "post",
+        lambda o: {"year": o.yearly_report.cycle.year},
+        expect(302, 403, 403, 403, 403, 403, 302, 302, 403, 403),
+    ),
+    "dashboards:board_report_history": (
+        "get",
+        lambda o: {"year": o.yearly_report.cycle.year},
+        expect(302, 403, 403, 403, 403, 403, 200, 200, 403, 403),
+    ),
+    "dashboards:report_archival_pdf": (
+        "get",
+        lambda o: {"pk": o.yearly_report.pk},
+        expect(302, 404, 404, 404, 404, 404, 200, 200, 404, 404),
+    ),
+    "dashboards:report_docx": (
+        "get",
+        lambda o: {"pk": o.yearly_report.pk},
+        expect(302, 404, 404, 404, 404, 404, 200, 200, 404, 404),
+    ),
     "dashboards:report_detail": (
         "get",
         lambda o: {"pk": o.yearly_report.pk},
@@ -306,6 +331,8 @@ def yearly_report(org, cycle_a, settings, tmp_path):
     report = YearlyReport(cycle=cycle_a, requested_by=org.analyst, status=ReportStatus.DONE, progress=100)
     report.xlsx.save("arsrapport.xlsx", ContentFile(b"xlsx"), save=False)
     report.pdf.save("arsrapport.pdf", ContentFile(b"%PDF"), save=False)
+    report.archival_pdf.save("arsrapport-pdfa.pdf", ContentFile(b"%PDF"), save=False)
+    report.docx.save("arsrapport.docx", ContentFile(b"PK"), save=False)
     report.save()
     AreaAnswer.objects.create(assessment=org.assessment_a, area=cycle_a.areas.get(number=1), level=2, done="Nät")
     org.yearly_report = report

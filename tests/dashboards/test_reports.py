@@ -16,8 +16,9 @@ from pypdf import PdfReader
 
 from actionplans.models import Action, ActionPlan
 from core.pdf import PdfUnavailable
-from dashboards import figures, reports, summaries
+from dashboards import reports, summaries
 from dashboards.models import Highlight, ReportStatus, YearlyReport
+from dashboards.report_files import sheet_name
 from followup.models import HANDED_IN_STATUSES, AreaAnswer, AssessmentStatus, SelfAssessment
 from outbox import services as outbox
 from outbox.models import Mail, MailStatus
@@ -99,7 +100,7 @@ def sheet_values(sheet) -> list:
 # --- Building ---------------------------------------------------------------------------------
 
 
-def test_the_analyst_requests_the_report_and_the_worker_builds_both_files(built):
+def test_the_analyst_requests_the_report_and_the_worker_builds_the_four_files(built):
     report = built.report
     assert report.status == ReportStatus.DONE
     assert report.progress == 100
@@ -111,6 +112,8 @@ def test_the_analyst_requests_the_report_and_the_worker_builds_both_files(built)
     assert report.pdf.name.endswith(".pdf")
     stored = sorted(p.name for p in (built.media / "yearly-reports").iterdir())
     assert stored == [
+        f"arsrapport-{built.cycle.year}-{report.pk}-pdfa.pdf",
+        f"arsrapport-{built.cycle.year}-{report.pk}.docx",
         f"arsrapport-{built.cycle.year}-{report.pk}.pdf",
         f"arsrapport-{built.cycle.year}-{report.pk}.xlsx",
     ]
@@ -119,14 +122,13 @@ def test_the_analyst_requests_the_report_and_the_worker_builds_both_files(built)
 def test_the_workbook_has_a_sheet_per_table_with_the_committees_and_a_chart(client, built):
     data = download(client, built.report, "xlsx")
     book = openpyxl.load_workbook(io.BytesIO(data))
-    keys = [t.key for t in figures.city_dashboard(built.cycle).tables] + ["plans", "quotes"]
-    assert book.sheetnames == [str(reports.SHEET_NAMES[key]) for key in keys]
-    for key in ("completeness", "maturity", "actions"):
-        values = sheet_values(book[str(reports.SHEET_NAMES[key])])
+    keys = [t["key"] for t in reports.content_for(reports.document_for(cycle=built.cycle))["tables"]]
+    assert book.sheetnames == [sheet_name(key) for key in keys] + ["Citat", "Källor och metod"]
+    for key in ("completeness", "maturity", "change", "plans"):
+        values = sheet_values(book[sheet_name(key)])
         assert "Nämnd A" in values, key
         assert "Nämnd B" in values, key
-    assert "Nämnd A" in sheet_values(book[str(reports.SHEET_NAMES["plans"])])
-    quotes = sheet_values(book[str(reports.SHEET_NAMES["quotes"])])
+    quotes = sheet_values(book["Citat"])
     assert "Skola A" in quotes
     assert QUOTE in quotes
     assert "Skola C" not in quotes
@@ -137,10 +139,19 @@ def test_the_workbook_has_a_sheet_per_table_with_the_committees_and_a_chart(clie
 
 def test_the_workbook_holds_the_city_figures(client, built):
     book = openpyxl.load_workbook(io.BytesIO(download(client, built.report, "xlsx")))
-    sheet = book[str(reports.SHEET_NAMES["completeness"])]
+    sheet = book[sheet_name("completeness")]
     rows = {row[0]: row for row in sheet.iter_rows(min_row=5, values_only=True) if row[0]}
     assert rows["Nämnd A"][1] == 1  # school units
     assert rows["Nämnd B"][1] == 2
+    column = [c.value for c in sheet[4]].index("Andel inlämnade") + 1
+    share = sheet.cell(row=5, column=column)  # handed in, a share: a number formatted as percent
+    assert (share.value, share.number_format) == (1.0, "0 %")
+    maturity = book[sheet_name("maturity")]
+    header = [c.value for c in maturity[4]]
+    assert header[1:3] == ["1. Infrastruktur", "1. Infrastruktur, antal skolenheter"]
+    rows = {row[0]: row for row in maturity.iter_rows(min_row=5, values_only=True) if row[0]}
+    assert rows["Nämnd A"][1:3] == (3.0, 1)  # the mean, and its count beside it
+    assert maturity.conditional_formatting
 
 
 def test_the_pdf_has_the_committees_and_the_quoted_answers_of_handed_in_assessments(client, built):
@@ -214,7 +225,7 @@ def test_building_the_same_report_twice_builds_it_once(city):
     report = reports.report_request(cycle=city.cycle, user=city.analyst)
     assert reports.report_build(report_id=report.pk) == "built"
     assert reports.report_build(report_id=report.pk) == "already taken"
-    assert len(list((city.media / "yearly-reports").iterdir())) == 2  # one workbook, one PDF
+    assert len(list((city.media / "yearly-reports").iterdir())) == 4  # workbook, Word, PDF and PDF/A
     assert outbox.mail_dispatch_pending() == 1  # the ready mail, written once
     assert len(mail.outbox) == 1
 
@@ -287,7 +298,7 @@ def test_without_pdf_support_the_report_has_the_workbook_and_says_why(
 ):
     message = "PDF kan inte skapas på den här servern."
 
-    def no_pdf(html, *, base_url):
+    def no_pdf(html, *, base_url, variant):
         raise PdfUnavailable(message)
 
     monkeypatch.setattr(reports, "render_pdf", no_pdf)
@@ -301,6 +312,8 @@ def test_without_pdf_support_the_report_has_the_workbook_and_says_why(
     assert report.problem == message
     assert message in client.get(reverse("dashboards:report_detail", args=[report.pk])).content.decode()
     assert client.get(reverse("dashboards:report_pdf", args=[report.pk])).status_code == 404
+    assert client.get(reverse("dashboards:report_archival_pdf", args=[report.pk])).status_code == 404
+    assert client.get(reverse("dashboards:report_docx", args=[report.pk])).status_code == 200
     assert client.get(reverse("dashboards:report_xlsx", args=[report.pk])).status_code == 200
     assert message in mail.outbox[0].body
 

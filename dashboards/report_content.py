@@ -117,6 +117,7 @@ def content_collect(*, document: BoardReport, now: datetime.datetime | None = No
     meta = figures._summary(cycle)[0]
     areas = meta.get("areas", [])
     weighted = weighted_means(cycle, areas)
+    _add_last_year(cycle, weighted)
     change = change_table(cycle, areas)
     indicator_tables = [school_indicators_table(cycle, meta), committee_indicators_table(cycle)]
     table_list = [
@@ -248,6 +249,21 @@ def weighted_means(cycle: Cycle, areas: list) -> Weighted:
             [_("Schools that answered"), n],
         ]
     return Weighted(table, area_rows, handed_in, counted)
+
+
+def _add_last_year(cycle: Cycle, weighted: Weighted) -> None:
+    """Beside each area's means: the city's mean per school last year, and the change since."""
+    earlier = Cycle.objects.filter(strategy_id=cycle.strategy_id, year__lt=cycle.year).order_by("-year").first()
+    if earlier is None:
+        return
+    city = Rollup.objects.filter(cycle=earlier, key=Rollup.key_for(None)).first()
+    for number, rows in weighted.area_rows.items():
+        entry = (city.areas if city else {}).get(str(number))
+        before = entry["sum"] / entry["n"] if entry and entry["n"] else None
+        now = rows[0][1]["f"]
+        rows.append([_("Mean per school %(year)s") % {"year": earlier.year}, cell_to_data(Figure(before, None))])
+        change = Figure(now - before, None) if now is not None and before is not None else None
+        rows.append([_("Change since %(year)s") % {"year": earlier.year}, cell_to_data(change)])
 
 
 def results_for_cycle(cycle: Cycle) -> Q:

@@ -217,18 +217,38 @@ def test_the_analyst_drills_down_downloads_a_table_and_builds_the_yearly_report(
     assert workbook.sheetnames == [
         "Inlämning",
         "Mognad",
+        "Ändring",
+        "Viktat med elever",
         "Nivåer",
         "Skolformer",
         "Utveckling",
         "Indikatorer",
-        "Åtgärder",
-        "Likvärdighet",
+        "Nämndernas indikatorer",
         "Handlingsplaner",
+        "Likvärdighet",
         "Citat",
+        "Källor och metod",
     ]
     assert [workbook["Inlämning"].cell(row, 1).value for row in (5, 6, 7)] == ["Nämnd Norr", "Nämnd Söder", "Totalt"]
     assert workbook["Handlingsplaner"]["A5"].value == "Nämnd Norr"
-    assert workbook["Citat"]["B4"].value == "Björkskolan"
+    assert workbook["Citat"]["B5"].value == "Björkskolan"
+
+    # The city office writes the report's text: saved a moment after typing, kept on reload.
+    page.get_by_role("link", name="Rapportens text och status").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Kommunstyrelsens årsrapport {year}")
+    assert_accessible(page)
+    page.get_by_label("Diarienummer").fill("KS 2026/17")
+    page.get_by_label("Sammanfattning").fill("Fler enheter har nått nivå 3 i år.")
+    expect(page.get_by_role("status").filter(has_text="Sparat")).to_be_visible(timeout=10000)
+    assert_accessible(page)
+    page.reload()
+    expect(page.get_by_label("Sammanfattning")).to_have_value("Fler enheter har nått nivå 3 i år.")
+    expect(page.get_by_label("Diarienummer")).to_have_value("KS 2026/17")
+    page.get_by_role("button", name="Gör den preliminär").click()
+    expect(page.locator("#document-status")).to_have_text("Preliminär")
+    page.get_by_role("link", name="Historik").click()
+    expect(page.get_by_role("table")).to_contain_text("Fler enheter har nått nivå 3 i år.")
+    assert_accessible(page)
 
 
 def test_the_filters_can_be_used_with_the_keyboard(page: Page, live_server, city):

@@ -34,13 +34,17 @@ SHEET_NAMES = {
 }
 
 
+def is_preliminary(content: dict) -> bool:
+    """While the follow-up is not locked the figures may still change; the city office may also say so."""
+    return not content["locked"] or content["document"]["status"] == "preliminary"
+
+
 def stamp(content: dict) -> str:
-    """The word printed on every page: preliminary while the follow-up is not
-    locked (or the report says so), draft while the city office writes it."""
-    status = content["document"]["status"]
-    if not content["locked"] or status == "preliminary":
+    """The word printed on every page: preliminary (see above), or draft while
+    the city office writes it; nothing on a final report."""
+    if is_preliminary(content):
         return _("Preliminary")
-    if status == "draft":
+    if content["document"]["status"] == "draft":
         return _("Draft")
     return ""
 

@@ -214,7 +214,7 @@ def report_build(*, report_id: int, task_id: str | None = None) -> str:
                     problem=problem,
                     finished_at=timezone.now(),
                     document_status=content["document"]["status"],
-                    preliminary=report_files.stamp(content) == _("Preliminary"),
+                    preliminary=report_files.is_preliminary(content),
                     **names,
                 )
                 if finished and report.requested_by_id:

@@ -14,9 +14,10 @@ from django.utils import timezone, translation
 
 from actionplans.models import Action, ActionPlan, ActionStatus, IndicatorValue, PeriodKind, PeriodReport, ReportPeriod
 from core.pdf import PDF_ARCHIVAL
-from dashboards import reports, summaries
+from dashboards import charts, reports, summaries
 from dashboards.models import BoardReport, BoardReportAnalysis, DocumentStatus, ReportStatus, YearlyReport
 from dashboards.report_content import content_collect, content_for
+from dashboards.tables import Chart
 from devtools import scale
 from followup.models import Cycle
 from schools.models import Committee, School
@@ -361,3 +362,21 @@ def test_the_worker_builds_all_four_files_and_a_preliminary_report_says_so(clien
     page = client.get(reverse("dashboards:report_detail", args=[report.pk])).content.decode()
     assert "preliminära" in page
     assert YearlyReport.objects.count() == 1
+
+
+# --- Charts ---------------------------------------------------------------------------------------------------
+
+
+def test_a_charts_long_labels_are_written_in_full_and_its_legend_follows_the_columns(city):
+    content = content_of(city)
+    completeness = next(t for t in content["tables"] if t["key"] == "completeness")
+    chart = completeness["chart"]
+    statuses = [name for name, _values in chart["series"]]
+    columns = completeness["columns"]
+    assert [columns.index(name) for name in statuses] == sorted(columns.index(name) for name in statuses)
+
+    long_label = "1. Infrastruktur för ökad tillgänglighet i alla verksamheter och lokaler"
+    drawing = str(charts.svg(Chart(kind="stacked", labels=[long_label], series=[("Inlämnad", [3])])))
+    assert "…" not in drawing
+    for word in long_label.split():
+        assert word in drawing

@@ -8,6 +8,7 @@ from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from dashboards.report_content import cell_from_data
 from dashboards.tables import Figure, Light, Link, Table
 
 register = template.Library()
@@ -72,8 +73,6 @@ def css_string(value) -> str:
 @register.simple_tag
 def area_figure_rows(rows: list) -> SafeString:
     """A focus area's figures (label, stored cell) as table rows, beside the analysis."""
-    from dashboards.report_content import cell_from_data
-
     separator = formats.get_format("DECIMAL_SEPARATOR")
     small_label = _("n = %(n)s")
     html = []

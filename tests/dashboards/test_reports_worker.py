@@ -51,12 +51,14 @@ def report_state(report) -> str:
 
 
 def built_once(report, smtp, media) -> None:
-    """Done, two files on disk (workbook and PDF), and one mail to the requester."""
+    """Done, four files on disk (PDF, PDF/A, workbook and Word), and one mail to the requester."""
     report.refresh_from_db()
     assert report.status == ReportStatus.DONE
     assert report.progress == 100
     files = sorted(p.name for p in (media / "yearly-reports").iterdir())
     assert files == [
+        f"arsrapport-{report.cycle.year}-{report.pk}-pdfa.pdf",
+        f"arsrapport-{report.cycle.year}-{report.pk}.docx",
         f"arsrapport-{report.cycle.year}-{report.pk}.pdf",
         f"arsrapport-{report.cycle.year}-{report.pk}.xlsx",
     ]

@@ -2,6 +2,7 @@
 message before any heavy work, within a bounded time, never a 500."""
 
 import io
+import re
 import time
 import zipfile
 
@@ -129,6 +130,10 @@ def test_a_zip_bomb_workbook_is_refused_from_its_directory_without_unpacking(adm
     assert seconds < 2
 
 
+# openpyxl writes the tag with or without a space before "/>" (with lxml installed, without).
+DIMENSION = re.compile(rb'<dimension ref="[A-Z0-9:]+"\s*/>')
+
+
 @pytest.mark.parametrize(
     ("dimension", "message"),
     [
@@ -141,8 +146,9 @@ def test_a_sheet_declared_larger_than_the_limits_is_refused_before_its_cells_are
     workbook = xlsx_bytes([SCHOOL_HEADER, school_row("10000001")])
 
     def declare(data: bytes, member_file) -> None:
-        assert b'<dimension ref="A1:G2" />' in data
-        member_file.write(data.replace(b'<dimension ref="A1:G2" />', f'<dimension ref="{dimension}" />'.encode()))
+        written, found = DIMENSION.subn(f'<dimension ref="{dimension}" />'.encode(), data)
+        assert found == 1
+        member_file.write(written)
 
     response, seconds = upload(admin_client, "stort.xlsx", with_sheet_rewritten(workbook, declare))
 
@@ -155,8 +161,10 @@ def test_a_sheet_without_a_declared_size_is_refused_as_soon_as_it_has_too_many_r
     workbook = xlsx_bytes([SCHOOL_HEADER] + [school_row(str(10_000_000 + i)) for i in range(4)])
 
     def undeclare(data: bytes, member_file) -> None:
-        assert b'<dimension ref="A1:G5" />' in data
-        member_file.write(data.replace(b'<dimension ref="A1:G5" />', b""))
+        assert b'ref="A1:G5"' in data
+        written, found = DIMENSION.subn(b"", data)
+        assert found == 1
+        member_file.write(written)
 
     response, _seconds = upload(admin_client, "odeklarerat.xlsx", with_sheet_rewritten(workbook, undeclare))
 

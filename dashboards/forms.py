@@ -7,7 +7,9 @@ from dashboards.models import BoardReport
 class BoardReportForm(forms.ModelForm):
     """The yearly report's facts and texts, with one analysis field per focus area."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, initial=0)
+    # What the form was read from, for a save to merge with someone else's (core.versioning).
+    base = forms.JSONField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = BoardReport
@@ -23,7 +25,7 @@ class BoardReportForm(forms.ModelForm):
             "proposed_decision": _("The decision the executive board is asked to take."),
         }
 
-    def __init__(self, *args, areas: list, analyses: dict[int, str], **kwargs):
+    def __init__(self, *args, areas: list, **kwargs):
         super().__init__(*args, **kwargs)
         self.areas = areas
         for number, title in areas:
@@ -31,16 +33,15 @@ class BoardReportForm(forms.ModelForm):
                 label=_("Analysis: %(area)s") % {"area": f"{number}. {title}"},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 6}),
-                initial=analyses.get(number, ""),
             )
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-control")
-
-    def analyses(self) -> dict[int, str]:
-        return {number: self.cleaned_data.get(f"area_{number}", "") for number, _title in self.areas}
+        for name, field in self.fields.items():
+            if name not in ("version", "base"):
+                field.widget.attrs.setdefault("class", "form-control")
 
     def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        """The snapshot the form edits (`reports.document_snapshot`)."""
+        names = list(self._meta.fields) + [f"area_{number}" for number, _title in self.areas]
+        return {name: self.cleaned_data[name] for name in names}
 
     def text_fields(self):
         """The texts in the order the report prints them, with the areas' analyses in the middle."""

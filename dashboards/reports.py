@@ -18,8 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from actionplans.services import versioned_save
-from core import jobs
+from core import jobs, versioning
 from core.pdf import PDF_ARCHIVAL, PDF_UA, PdfUnavailable, render_pdf
 from dashboards import report_files
 from dashboards.models import BoardReport, BoardReportAnalysis, DocumentStatus, ReportStatus, YearlyReport
@@ -57,30 +56,57 @@ def document_for(*, cycle: Cycle) -> BoardReport:
     return BoardReport.objects.select_related("cycle").prefetch_related("analyses").get(pk=document.pk)
 
 
-def document_save(*, document: BoardReport, values: dict, analyses: dict[int, str], version: int, user) -> bool:
-    """Save the texts and facts (with history); False, nothing written, when someone
-    else saved in between. A final or sent report is no longer changed."""
+DOCUMENT_FIELDS = ("registry_number", "author", "decision_date", "summary", "proposed_decision", "committees_account")
 
-    def check(row: BoardReport) -> None:
+
+def document_snapshot(document: BoardReport) -> dict:
+    """The report's facts and texts as its form edits them, each area's analysis
+    as `area_<number>` (see `core.versioning`)."""
+    snapshot = {name: getattr(document, name) for name in DOCUMENT_FIELDS}
+    analyses = {a.area_number: a.text for a in document.analyses.all()} if document.pk else {}
+    for area in document.cycle.areas.all():
+        snapshot[f"area_{area.number}"] = analyses.get(area.number, "")
+    return snapshot
+
+
+def document_save(
+    *, document: BoardReport, values: dict, version: int, user, base: dict | None = None, keep_mine: int | None = None
+) -> versioning.Outcome:
+    """Save the texts and facts with a version and history: saved, merged with
+    another edit of other fields, or a conflict. A final or sent report is no
+    longer changed (ReportError)."""
+
+    def lock() -> BoardReport:
+        row = BoardReport.objects.select_for_update().select_related("cycle").get(pk=document.pk)
         if row.is_frozen:
             raise ReportError(_("The report is final and can no longer be changed. Make it preliminary again first."))
+        return row
 
-    def after(row: BoardReport) -> None:
+    def write(row: BoardReport, changes: dict) -> None:
+        for name, value in changes.items():
+            if name in DOCUMENT_FIELDS:
+                setattr(row, name, value)
+        row.updated_at = timezone.now()
+        row.save()
         existing = {a.area_number: a for a in row.analyses.all()}
-        for number, text in analyses.items():
-            analysis = existing.get(number)
-            if analysis is None:
-                if text:
-                    analysis = BoardReportAnalysis(report=row, area_number=number, text=text)
-                    analysis._history_user = user
-                    analysis.save()
-            elif analysis.text != text:
-                analysis.text = text
-                analysis._history_user = user
-                analysis.save()
+        for name, text in changes.items():
+            if not name.startswith("area_"):
+                continue
+            number = int(name.removeprefix("area_"))
+            analysis = existing.get(number) or BoardReportAnalysis(report=row, area_number=number)
+            analysis.text = text
+            analysis._history_user = user
+            analysis.save()
 
-    return versioned_save(
-        document, values={**values, "updated_at": timezone.now()}, version=version, user=user, check=check, after=after
+    return versioning.versioned_save(
+        lock=lock,
+        read=document_snapshot,
+        write=write,
+        values=values,
+        base=base,
+        version=version,
+        user=user,
+        keep_mine=keep_mine,
     )
 
 

@@ -6,13 +6,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
-from core import spreadsheets
+from core import spreadsheets, versioning
+from core.decorators import login_required_htmx
 from core.history import changes
 from core.pdf import pdf_response
 from dashboards import charts, figures, reports, tables
@@ -197,44 +197,51 @@ def _get_document(user, year: int) -> BoardReport:
 
 def _document_form(document: BoardReport, data=None) -> BoardReportForm:
     areas = [[a.number, a.title] for a in document.cycle.areas.all()]
-    analyses = {a.area_number: a.text for a in document.analyses.all()}
-    initial = {"version": document.version}
-    return BoardReportForm(data, instance=document, areas=areas, analyses=analyses, initial=initial)
+    initial = versioning.form_initial(reports.document_snapshot(document), document.version)
+    return BoardReportForm(data, instance=document, areas=areas, initial=initial)
 
 
-@login_required
+@login_required_htmx
 @require_http_methods(["GET", "POST"])
 def board_report(request: HttpRequest, year: int) -> HttpResponse:
     """The report's facts and texts, saved by htmx a moment after typing (autosave)
     or by the Save button; its status, and the files built for the year."""
     document = _get_document(request.user, year)
-    form = _document_form(document, request.POST if request.method == "POST" else None)
-    conflict = False
+    if "use_theirs" in request.POST:
+        return redirect("dashboards:board_report", year=year)
+    form = _document_form(document, request.POST or None)
+    conflict = None
     if request.method == "POST":
-        state = "invalid"
-        if form.is_valid():
+        if not form.is_valid():
+            if request.htmx:
+                return versioning.autosave_response(request, state="invalid", form=form)
+        else:
+            values = form.values()
             try:
-                saved = reports.document_save(
+                outcome = reports.document_save(
                     document=document,
-                    values=form.values(),
-                    analyses=form.analyses(),
+                    values=values,
                     version=form.cleaned_data["version"],
+                    base=form.cleaned_data["base"],
+                    keep_mine=versioning.keep_mine(request.POST),
                     user=request.user,
                 )
             except reports.ReportError as exc:
                 if request.htmx:
-                    return _document_autosave(request, state="locked", message=str(exc))
+                    return versioning.autosave_response(request, state="locked", message=str(exc))
                 messages.error(request, str(exc))
                 return redirect("dashboards:board_report", year=year)
-            state = "saved" if saved else "conflict"
-            if saved and not request.htmx:
+            if request.htmx:
+                return versioning.autosave_response(
+                    request, state=outcome.state, form=form, outcome=outcome, mine=values
+                )
+            if not outcome.conflict:
                 messages.success(request, _("The report's text is saved."))
+                if outcome.state == versioning.MERGED:
+                    messages.info(request, versioning.saved_message(outcome))
                 return redirect("dashboards:board_report", year=year)
-            conflict = not saved
-            if not saved and not request.htmx:
-                messages.error(request, _("Someone else saved the report while you were writing. Reload to see it."))
-        if request.htmx:
-            return _document_autosave(request, state=state, document=document, form=form)
+            messages.error(request, versioning.conflict_message(outcome))
+            conflict = versioning.conflict_context(form, outcome, values)
     builds = YearlyReport.objects.filter(cycle=document.cycle).select_related("requested_by")[:10]
     return TemplateResponse(
         request,
@@ -252,15 +259,6 @@ def board_report(request: HttpRequest, year: int) -> HttpResponse:
             "locked": document.cycle.is_locked(),
         },
     )
-
-
-def _document_autosave(request, *, state, document=None, form=None, message="") -> HttpResponse:
-    html = render_to_string(
-        "dashboards/_document_autosave.html",
-        {"state": state, "document": document, "form": form, "message": message, "now": timezone.localtime()},
-        request=request,
-    )
-    return HttpResponse(html)
 
 
 @login_required

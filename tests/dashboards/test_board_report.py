@@ -109,7 +109,7 @@ def test_the_city_office_writes_the_report_and_autosave_keeps_it_with_its_histor
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
-    assert "data-saved" in response.content.decode()
+    assert 'data-autosave-state="saved"' in response.content.decode()
     document.refresh_from_db()
     assert (document.registry_number, document.summary, document.version) == ("KS 2026/17", "Allt fler skolor.", 1)
     assert BoardReportAnalysis.objects.get(report=document, area_number=1).text == "Nätet är utbyggt."

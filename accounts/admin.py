@@ -1,3 +1,5 @@
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -71,3 +73,17 @@ class RoleMappingAdmin(CityAdminAccess, admin.ModelAdmin):
     list_filter = ["role", "attribute"]
     search_fields = ["attribute", "value", "committee__name", "school__name", "school__unit_code"]
     autocomplete_fields = ["committee", "school"]
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class FailedLoginAdmin(CityAdminAccess, AccessAttemptAdmin):
+    """Failed logins; the city admin unlocks an account by deleting its rows."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts import mails, permissions
+from accounts import mails, permissions, throttling
 from accounts.backends import password_login_allowed
 from accounts.models import CITY_ROLES, COMMITTEE_ROLES, SCHOOL_ROLES, User
 from schools.models import Committee, School
@@ -33,6 +33,19 @@ class OutboxPasswordResetForm(PasswordResetForm):
     def save(self, *args, **kwargs) -> None:
         for user in self.get_users(self.cleaned_data["email"]):
             mails.password_reset_queue(user=user)
+
+    def clean_email(self):
+        # At most PASSWORD_RESET_MAILS_PER_HOUR mails an hour to one address.
+        email = self.cleaned_data["email"]
+        if not throttling.password_reset_allowed(email):
+            raise forms.ValidationError(
+                _(
+                    "Several links have already been sent to this address in the last hour. "
+                    "Check your inbox (and spam folder), or try again in an hour."
+                ),
+                code="too_many_resets",
+            )
+        return email
 
 
 class SettingsForm(forms.ModelForm):

@@ -296,3 +296,17 @@ class RoleMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attribute}={self.value} → {self.get_role_display()}"
+
+
+class PasswordResetRequest(models.Model):
+    """A request for a password-reset mail, kept for an hour to limit how many
+    mails one address gets (`PASSWORD_RESET_MAILS_PER_HOUR`)."""
+
+    email = models.EmailField()
+    requested_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["email", "requested_at"], name="password_reset_email_time")]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.requested_at:%Y-%m-%d %H:%M}"

@@ -115,6 +115,11 @@ def manageable_users(user) -> QuerySet[User]:
     return User.objects.filter(pk__in=holders)
 
 
+def can_unlock_login(user) -> bool:
+    """Unlock an account locked out after failed logins: the city admin."""
+    return is_city_admin(user)
+
+
 def get_managed_user(user, pk: int) -> User:
     return get_object_or_404(manageable_users(user), pk=pk)
 

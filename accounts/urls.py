@@ -8,5 +8,6 @@ urlpatterns = [
     path("settings/", views.my_settings, name="settings"),
     path("invite/", views.user_invite, name="user_invite"),
     path("<int:pk>/", views.user_detail, name="user_detail"),
+    path("<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("<int:pk>/roles/<int:membership_pk>/delete/", views.membership_delete, name="membership_delete"),
 ]

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import permissions, services
+from accounts import permissions, services, throttling
 from accounts.forms import InviteForm, RoleForm, SettingsForm
 from accounts.models import BY_IDENTITY_PROVIDER, Membership
 
@@ -93,8 +93,21 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "history": history,
             "BY_IDENTITY_PROVIDER": BY_IDENTITY_PROVIDER,
+            "login_locked": permissions.can_unlock_login(request.user) and throttling.login_is_locked(person),
         },
     )
+
+
+@login_required
+@require_POST
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """Let an account locked out after failed logins log in again at once."""
+    permissions.require(permissions.can_manage_users(request.user))
+    person = permissions.get_managed_user(request.user, pk)
+    permissions.require(permissions.can_unlock_login(request.user))
+    throttling.login_unlock(user=person)
+    messages.success(request, _("%(email)s can log in again.") % {"email": person.email})
+    return redirect("accounts:user_detail", pk=person.pk)
 
 
 @login_required

@@ -7,6 +7,7 @@ demo uses. A missing or malformed variable stops start-up with one line that
 names it.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -94,6 +95,8 @@ THIRD_PARTY_APPS = [
     "django_celery_beat",
     "simple_history",
     "djangosaml2",
+    "axes",
+    "csp",
 ]
 # In the order of the layers (docs/architecture.md): each app imports only those before it.
 LOCAL_APPS = [
@@ -112,6 +115,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -124,6 +129,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "core.middleware.PrivateCacheMiddleware",
+    # Last: turns a locked-out login into the page that says so.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -176,11 +184,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in while the account or the address is locked out.
+    "axes.backends.AxesStandaloneBackend",
     # E-mail and password, unless password login is turned off (see below).
     "accounts.backends.PasswordBackend",
     # Users signed in through the city's identity provider.
     "accounts.backends.IdentityProviderBackend",
 ]
+# django-axes counts failed logins in the database and refuses to log in an
+# account, or anyone from an address, after LOGIN_FAILURE_LIMIT failures in a row
+# until LOGIN_LOCKOUT_MINUTES have passed or the city admin unlocks the account.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The login form's field is `username` (it holds the email address).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.throttling.login_username"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+# Behind a proxy the client's address is the one the proxy adds; without one,
+# a client could choose its address by sending the header itself.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False) else ("REMOTE_ADDR",)
+)
+AXES_IPWARE_PROXY_ORDER = "right-most"
+# Password-reset mails sent to one address within an hour; more requests are refused.
+PASSWORD_RESET_MAILS_PER_HOUR = env_int("PASSWORD_RESET_MAILS_PER_HOUR", default=3)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 # Sessions are kept in the database, the truth, and read through the cache. The
 # cache must be one that every web process shares (CACHE_URL, below): a session
@@ -434,6 +463,45 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp 4): everything from the portal's own origin,
+# no inline script or style, no eval; htmx is told not to add its own <style>.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features the portal never uses are switched off for it and anything it embeds.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # --- Logging ----------------------------------------------------------------
 

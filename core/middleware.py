@@ -46,3 +46,24 @@ class SwedishUnlessChosenMiddleware(LocaleMiddleware):
             code = settings.LANGUAGE_CODE
         translation.activate(code)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` on every answer to a logged-in user.
+
+    Pages and downloads (PDF, Excel, CSV) show what only this user may see; no
+    shared proxy and no browser history should keep them after logout.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 503:
+            # The database is down: reading the user would fail again.
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        return response

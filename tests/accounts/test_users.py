@@ -3,6 +3,7 @@
 import re
 
 from django.core import mail
+from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.models import Membership, Role, User
@@ -34,7 +35,7 @@ def test_an_invited_user_chooses_a_password_through_the_emailed_link_and_logs_in
     client.post(
         form_page.redirect_chain[-1][0], {"new_password1": "Skolan-2026-lösen", "new_password2": "Skolan-2026-lösen"}
     )
-    assert client.login(username="ny.rektor@example.se", password="Skolan-2026-lösen")
+    assert client.login(request=HttpRequest(), username="ny.rektor@example.se", password="Skolan-2026-lösen")
 
 
 def test_inviting_an_existing_user_adds_the_role_and_sends_no_email(client, org, django_capture_on_commit_callbacks):

@@ -38,9 +38,10 @@ def test_loading_the_demo_twice_changes_nothing(db):
 DEMO_SESSION = """
 import django
 django.setup()
+from django.http import HttpRequest
 from django.test import Client
 client = Client()
-assert client.login(username="rektor@demostad.se", password="demo")
+assert client.login(request=HttpRequest(), username="rektor@demostad.se", password="demo")
 page = client.get("/", follow=True)
 print(page.status_code, page.redirect_chain[-1][0])
 print(page.content.decode())

@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 
@@ -109,7 +110,7 @@ def test_the_four_users_have_their_roles_and_log_in_with_demo(db):
         assert membership.committee == (committee if place == "committee" else None)
         if place == "school":
             assert membership.school.committee == committee
-        assert Client().login(username=email, password="demo")
+        assert Client().login(request=HttpRequest(), username=email, password="demo")
 
 
 def test_the_dashboards_summaries_exist_for_every_cycle_and_the_backlog_is_empty(db):

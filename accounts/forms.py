@@ -74,9 +74,10 @@ class RoleForm(forms.Form):
         help_text=_("For principals, school staff and heads of schools."),
     )
 
-    def __init__(self, *args, granted_by, **kwargs):
+    def __init__(self, *args, granted_by, grantee=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.granted_by = granted_by
+        self.grantee = grantee
         self.fields["role"].choices = [(r.value, r.label) for r in permissions.grantable_roles(granted_by)]
         editable = permissions.editor_committee_ids(granted_by)
         if permissions.is_city_admin(granted_by):
@@ -101,11 +102,25 @@ class RoleForm(forms.Form):
             if school is None:
                 self.add_error("school", _("Choose the school unit the role is for."))
             data["committee"] = None
-        if not self.errors and not permissions.can_grant(
-            self.granted_by, role=role, committee=data["committee"], school=data["school"]
+        grantee = self.get_grantee()
+        if self.errors:
+            return data
+        if (
+            grantee is not None
+            and grantee.pk == self.granted_by.pk
+            and not permissions.can_grant(
+                self.granted_by, role=role, committee=data["committee"], school=data["school"], to=grantee
+            )
+        ):
+            raise forms.ValidationError(_("You cannot give yourself a role. Ask the city admin."))
+        if not permissions.can_grant(
+            self.granted_by, role=role, committee=data["committee"], school=data["school"], to=grantee
         ):
             raise forms.ValidationError(_("You cannot give this role at this place."))
         return data
+
+    def get_grantee(self):
+        return self.grantee
 
 
 class InviteForm(RoleForm):
@@ -117,3 +132,7 @@ class InviteForm(RoleForm):
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
+
+    def get_grantee(self):
+        email = self.cleaned_data.get("email")
+        return User.objects.filter(email__iexact=email).first() if email else None

@@ -14,6 +14,7 @@ no into 403 with `require()`.
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from accounts.models import COMMITTEE_ROLES, SCHOOL_ROLES, Membership, Role, User
 from schools.models import Committee, School
@@ -22,6 +23,10 @@ from schools.models import Committee, School
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
+
+
+class SeparationOfDuties(PermissionDenied):
+    """Refused because the user would check their own work; the message says so."""
 
 
 def memberships(user) -> list[Membership]:
@@ -132,16 +137,44 @@ def grantable_roles(user) -> list[Role]:
     return []
 
 
-def can_grant(user, *, role: str, committee: Committee | None, school: School | None) -> bool:
-    """Whether `user` may give (or take) this role at this place."""
+def can_grant(user, *, role: str, committee: Committee | None, school: School | None, to: User | None = None) -> bool:
+    """Whether `user` may give (or take) this role at this place, to `to` when
+    known. Only the city admin gives themselves a role: a committee editor who
+    could would approve their own school's self-assessment."""
     if is_city_admin(user):
         return True
+    if to is not None and to.pk == user.pk:
+        return False
     editor_of = editor_committee_ids(user)
     if role in COMMITTEE_ROLES:
         return committee is not None and committee.pk in editor_of
     if role in SCHOOL_ROLES:
         return school is not None and school.committee_id in editor_of
     return False
+
+
+def visible_memberships(user, person: User) -> list[Membership]:
+    """The roles of `person` that `user` may see: all for the city admin, for a
+    committee editor only those in the editor's committees and their schools
+    (another committee's roles are not the editor's business)."""
+    held = person.memberships.all()
+    if is_city_admin(user):
+        return list(held)
+    editor_of = editor_committee_ids(user)
+    return [
+        m
+        for m in held
+        if (m.committee_id in editor_of) or (m.school_id is not None and m.school.committee_id in editor_of)
+    ]
+
+
+def visible_membership_history(user, person: User) -> QuerySet:
+    """Who gave and took which of `person`'s roles, within the same reach as `visible_memberships`."""
+    history = Membership.history.filter(user_id=person.pk)
+    if is_city_admin(user):
+        return history
+    editor_of = editor_committee_ids(user)
+    return history.filter(Q(committee_id__in=editor_of) | Q(school__committee_id__in=editor_of))
 
 
 def can_revoke(user, membership: Membership) -> bool:
@@ -215,6 +248,31 @@ def can_review_assessment(user, assessment) -> bool:
         or assessment.school.committee_id in editor_committee_ids(user)
         or Role.HEAD_OF_SCHOOLS in _roles_at_school(user, assessment.school)
     )
+
+
+def has_worked_on_assessment(user, assessment) -> bool:
+    """Whether the user wrote any version of an answer in the assessment, or
+    handed it in (now or in any earlier submission). The answers' history is
+    reached through the assessment, so this module imports no follow-up models."""
+    answer_history = (assessment.area_answers.model.history, assessment.indicator_answers.model.history)
+    return (
+        assessment.submitted_by_id == user.pk
+        or assessment.history.filter(submitted_by_id=user.pk).exists()
+        or any(h.filter(assessment_id=assessment.pk, history_user_id=user.pk).exists() for h in answer_history)
+    )
+
+
+def can_judge_assessment(user, assessment) -> bool:
+    """Approve or return: a reviewer who has neither written in nor handed in this assessment."""
+    return can_review_assessment(user, assessment) and not has_worked_on_assessment(user, assessment)
+
+
+def require_independent_reviewer(user, assessment) -> None:
+    """Nobody approves or returns a self-assessment they wrote in or handed in."""
+    if has_worked_on_assessment(user, assessment):
+        raise SeparationOfDuties(
+            _("You have written in or handed in this self-assessment, so someone else has to approve or return it.")
+        )
 
 
 def can_view_history(user, assessment) -> bool:

@@ -37,7 +37,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         users = users.filter(Q(email__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query))
-    return TemplateResponse(request, "accounts/user_list.html", {"users": users, "query": query})
+    rows = [(person, permissions.visible_memberships(request.user, person)) for person in users]
+    return TemplateResponse(request, "accounts/user_list.html", {"users": users, "rows": rows, "query": query})
 
 
 @login_required
@@ -71,7 +72,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A user's roles; give another role here."""
     permissions.require(permissions.can_manage_users(request.user))
     person = get_object_or_404(_with_memberships(permissions.manageable_users(request.user)), pk=pk)
-    form = RoleForm(request.POST or None, granted_by=request.user)
+    form = RoleForm(request.POST or None, granted_by=request.user, grantee=person)
     if request.method == "POST" and form.is_valid():
         services.membership_grant(
             user=person,
@@ -82,8 +83,10 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("The role is given."))
         return redirect("accounts:user_detail", pk=person.pk)
-    rows = [(m, permissions.can_revoke(request.user, m)) for m in person.memberships.all()]
-    history = Membership.history.filter(user_id=person.pk).select_related("committee", "school", "history_user")
+    rows = [(m, permissions.can_revoke(request.user, m)) for m in permissions.visible_memberships(request.user, person)]
+    history = permissions.visible_membership_history(request.user, person).select_related(
+        "committee", "school", "history_user"
+    )
     return TemplateResponse(
         request,
         "accounts/user_detail.html",

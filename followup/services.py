@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import permissions
 from accounts.models import User
 from core import events, history, versioning
 from followup import notifications
@@ -419,6 +420,7 @@ def assessment_return(*, assessment: SelfAssessment, user: User, reason: str) ->
     lock date this also reopens it."""
     if not reason.strip():
         raise FollowUpError(_("Write why the self-assessment is returned."))
+    permissions.require_independent_reviewer(user, assessment)
     locked = _review(assessment, allowed=HANDED_IN_STATUSES, user=user)
     locked.status = AssessmentStatus.RETURNED
     locked.return_reason = reason.strip()
@@ -430,6 +432,7 @@ def assessment_return(*, assessment: SelfAssessment, user: User, reason: str) ->
 
 @transaction.atomic
 def assessment_approve(*, assessment: SelfAssessment, user: User, comment: str = "") -> SelfAssessment:
+    permissions.require_independent_reviewer(user, assessment)
     locked = _review(assessment, allowed=(AssessmentStatus.SUBMITTED,), user=user)
     locked.status = AssessmentStatus.APPROVED
     locked.approval_comment = comment.strip()

@@ -151,6 +151,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": permissions.can_edit_assessment(user, assessment) and assessment.is_editable(),
             "can_submit": permissions.can_submit_assessment(user, assessment) and assessment.is_editable(),
             "can_review": permissions.can_review_assessment(user, assessment),
+            "can_judge": permissions.can_judge_assessment(user, assessment),
             "can_view_history": permissions.can_view_history(user, assessment),
             "can_quote": can_quote,
             "quoted_areas": set(quoted) if can_quote else set(),
@@ -317,7 +318,7 @@ def _review_action(request, pk, action):
     permissions.require(permissions.can_review_assessment(request.user, assessment))
     try:
         message = action(assessment)
-    except services.FollowUpError as exc:
+    except (services.FollowUpError, permissions.SeparationOfDuties) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, message)

@@ -7,6 +7,7 @@ without a row here.
 """
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Outsiders are principal_b and editor_b (committee B); head_a is school A's head of
@@ -93,6 +94,12 @@ TABLE = {
         "get",
         lambda o: {"pk": o.principal_a.pk},
         expect(302, 403, 403, 200, 404, 403, 403, 200, 403, 403),
+    ),
+    # Unlocking a login locked after failed attempts: the city admin only.
+    "accounts:user_unlock": (
+        "post",
+        lambda o: {"pk": o.principal_a.pk},
+        expect(302, 403, 403, 403, 404, 403, 403, 302),
     ),
     "accounts:membership_delete": (
         "post",
@@ -375,3 +382,143 @@ def test_each_kind_of_user_gets_the_expected_status(
     url = reverse(url_name, kwargs=kwargs) + (f"?{query}" if query else "")
     response = getattr(client, method)(url)
     assert response.status_code == expected[persona], f"{persona} {method.upper()} {url}"
+
+
+# --- Separation of duties -------------------------------------------------------
+#
+# Nobody approves or returns a self-assessment they wrote in (any version of an
+# answer) or handed in. The reviewer is committee A's editor, who here also holds
+# a role at school A (as if a city admin had given it).
+
+from accounts.models import Membership, Role  # noqa: E402
+from followup import services  # noqa: E402
+from followup.models import AssessmentStatus  # noqa: E402
+from tests.followup.test_services import fill_in  # noqa: E402
+
+
+def _also_at_school(org, role):
+    Membership.objects.create(user=org.editor_a, role=role, school=org.school_a)
+
+
+def _editor_wrote_principal_submitted(org, assessment):
+    _also_at_school(org, Role.SCHOOL_STAFF)
+    fill_in(assessment, org.editor_a, levels=(3,))
+    services.assessment_submit(assessment=assessment, user=org.principal_a)
+
+
+def _editor_wrote_and_submitted(org, assessment):
+    _also_at_school(org, Role.PRINCIPAL)
+    fill_in(assessment, org.editor_a, levels=(3,))
+    services.assessment_submit(assessment=assessment, user=org.editor_a)
+
+
+def _editor_submitted_an_earlier_round(org, assessment):
+    _also_at_school(org, Role.PRINCIPAL)
+    fill_in(assessment, org.principal_a, levels=(3,))
+    services.assessment_submit(assessment=assessment, user=org.editor_a)
+    services.assessment_return(assessment=assessment, user=org.admin, reason="Komplettera.")
+    services.assessment_submit(assessment=assessment, user=org.principal_a)
+
+
+def _principal_wrote_and_submitted(org, assessment):
+    fill_in(assessment, org.principal_a, levels=(3,))
+    services.assessment_submit(assessment=assessment, user=org.principal_a)
+
+
+# what happened before: may committee A's editor approve / return?
+SEPARATION_TABLE = {
+    "editor wrote an answer, the principal submitted": (_editor_wrote_principal_submitted, False),
+    "editor wrote and submitted": (_editor_wrote_and_submitted, False),
+    "editor submitted an earlier round, the principal the latest": (_editor_submitted_an_earlier_round, False),
+    "the principal wrote and submitted": (_principal_wrote_and_submitted, True),
+}
+
+
+@pytest.mark.parametrize("action", ["approve", "return"])
+@pytest.mark.parametrize("case", list(SEPARATION_TABLE))
+def test_nobody_approves_or_returns_what_they_wrote_or_submitted(client, org, cycle_a, case, action):
+    before, allowed = SEPARATION_TABLE[case]
+    assessment = org.assessment_a
+    before(org, assessment)
+    client.force_login(org.editor_a)
+    page = client.get(reverse("followup:assessment_detail", args=[assessment.pk]))
+    assert (reverse(f"followup:assessment_{action}", args=[assessment.pk]) in page.content.decode()) is allowed
+
+    response = client.post(
+        reverse(f"followup:assessment_{action}", args=[assessment.pk]),
+        {"reason": "Saknas.", "comment": ""},
+        follow=True,
+    )
+    assessment.refresh_from_db()
+    if allowed:
+        expected = AssessmentStatus.APPROVED if action == "approve" else AssessmentStatus.RETURNED
+        assert assessment.status == expected
+        assert assessment.reviewed_by == org.editor_a
+    else:
+        assert assessment.status == AssessmentStatus.SUBMITTED
+        assert assessment.reviewed_by != org.editor_a
+        assert "någon annan måste godkänna eller returnera den" in response.content.decode()
+
+
+def test_the_service_refuses_self_approval_whoever_calls_it(org, cycle_a):
+    _editor_wrote_and_submitted(org, org.assessment_a)
+    with pytest.raises(PermissionDenied):
+        services.assessment_approve(assessment=org.assessment_a, user=org.editor_a)
+    services.assessment_approve(assessment=org.assessment_a, user=org.admin)
+    org.assessment_a.refresh_from_db()
+    assert org.assessment_a.status == AssessmentStatus.APPROVED
+
+
+def test_a_committee_editor_cannot_give_themselves_a_role(client, org):
+    client.force_login(org.editor_a)
+    invited = client.post(
+        reverse("accounts:user_invite"),
+        {
+            "email": org.editor_a.email.upper(),
+            "first_name": "Jag",
+            "last_name": "Själv",
+            "role": Role.PRINCIPAL,
+            "school": org.school_a.pk,
+        },
+    )
+    assert invited.status_code == 200
+    assert "Du kan inte ge dig själv en roll" in invited.content.decode()
+    given = client.post(
+        reverse("accounts:user_detail", args=[org.editor_a.pk]),
+        {"role": Role.COMMITTEE_READER, "committee": org.committee_a.pk},
+    )
+    assert given.status_code == 200
+    assert "Du kan inte ge dig själv en roll" in given.content.decode()
+    assert list(org.editor_a.memberships.values_list("role", flat=True)) == [Role.COMMITTEE_EDITOR]
+
+
+def test_the_city_admin_may_still_give_themselves_a_role(client, org):
+    client.force_login(org.admin)
+    response = client.post(reverse("accounts:user_detail", args=[org.admin.pk]), {"role": Role.CITY_ANALYST})
+    assert response.status_code == 302
+    assert org.admin.memberships.filter(role=Role.CITY_ANALYST).exists()
+
+
+def test_inviting_an_existing_user_shows_only_the_roles_inside_the_inviters_committee(client, org):
+    Membership.objects.create(user=org.principal_b, role=Role.COMMITTEE_READER, committee=org.committee_b)
+    client.force_login(org.editor_a)
+    response = client.post(
+        reverse("accounts:user_invite"),
+        {
+            "email": org.principal_b.email,
+            "first_name": "X",
+            "last_name": "Y",
+            "role": Role.COMMITTEE_READER,
+            "committee": org.committee_a.pk,
+        },
+        follow=True,
+    )
+    content = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("accounts:user_detail", args=[org.principal_b.pk])
+    assert "Nämnd A" in content
+    assert "Skola B" not in content
+    assert "Nämnd B" not in content
+    listing = client.get(reverse("accounts:user_list")).content.decode()
+    assert org.principal_b.email in listing
+    assert "Skola B" not in listing
+    assert "Nämnd B" not in listing

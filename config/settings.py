@@ -202,6 +202,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.throttling.login_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# No start-up banner on stdout (management commands print their own output there).
+AXES_VERBOSE = False
 # Behind a proxy the client's address is the one the proxy adds; without one,
 # a client could choose its address by sending the header itself.
 AXES_IPWARE_META_PRECEDENCE_ORDER = (

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts import mails, permissions, throttling
@@ -12,6 +13,8 @@ class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
+        # Django sets the length on the widget only; a longer value would reach the lock-out table.
+        self.fields["username"].validators.append(MaxLengthValidator(User._meta.get_field("email").max_length))
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
     def clean(self):

@@ -21,7 +21,8 @@ def login_username(request, credentials: dict | None = None) -> str:
     """The address a login is counted under: `Rektor@Skola.se ` and
     `rektor@skola.se` are one account to the portal, so one to the lock-out too."""
     source = credentials if credentials is not None else getattr(request, "POST", {})
-    return (source.get("username") or "").strip().lower()
+    # The lock-out table keeps at most 255 characters; longer is no address anyway.
+    return str(source.get("username") or "").strip().lower()[:255]
 
 
 def _cool_off_start() -> datetime.datetime:

@@ -148,3 +148,10 @@ def test_reset_mails_are_allowed_again_after_an_hour(client, org, settings):
     PasswordResetRequest.objects.update(requested_at=timezone.now() - datetime.timedelta(minutes=61))
     assert reset(client, org.principal_a.email).status_code == 302
     assert len(mail.outbox) == 2
+
+
+def test_an_address_too_long_to_be_one_is_refused_as_a_wrong_login(client, org):
+    response = log_in(client, "x" * 100_000 + "@example.se", "x" * 100_000)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert logged_in_as(client) is None

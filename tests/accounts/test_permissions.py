@@ -99,7 +99,7 @@ TABLE = {
     "accounts:user_unlock": (
         "post",
         lambda o: {"pk": o.principal_a.pk},
-        expect(302, 403, 403, 403, 404, 403, 403, 302),
+        expect(302, 403, 403, 403, 404, 403, 403, 302, 403, 403),
     ),
     "accounts:membership_delete": (
         "post",

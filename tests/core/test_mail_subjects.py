@@ -50,8 +50,9 @@ def test_an_invitation_subject_keeps_a_city_name_with_markup_as_typed(
     assert not re.search(r"&(lt|gt|amp);", message.subject + message.body)
 
 
-def test_a_password_reset_subject_is_plain_text(client, org, settings):
+def test_a_password_reset_subject_is_plain_text(client, org, settings, django_capture_on_commit_callbacks):
     settings.CITY_NAME = "Stad <Norr> & Söder"
-    client.post(reverse("password_reset"), {"email": org.principal_a.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": org.principal_a.email})
     (message,) = mail.outbox
     assert not re.search(r"&(lt|gt|amp);", message.subject)

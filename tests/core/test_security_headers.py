@@ -4,7 +4,7 @@ browser's policies: Content-Security-Policy and Permissions-Policy."""
 import pytest
 from django.urls import reverse
 
-from dashboards import figures
+from dashboards import tables
 
 
 def test_a_logged_in_page_is_private_and_not_stored(client, org):
@@ -16,7 +16,7 @@ def test_a_logged_in_page_is_private_and_not_stored(client, org):
 
 def test_a_redirect_and_an_error_page_for_a_logged_in_user_are_private_too(client, org):
     client.force_login(org.principal_a)
-    assert client.get(reverse("core:home"))["Cache-Control"] == "private, no-store"
+    assert client.get(reverse("portal:home"))["Cache-Control"] == "private, no-store"
     forbidden = client.get(reverse("schools:committee_list"))
     assert forbidden.status_code == 403
     assert forbidden["Cache-Control"] == "private, no-store"
@@ -25,16 +25,16 @@ def test_a_redirect_and_an_error_page_for_a_logged_in_user_are_private_too(clien
 @pytest.mark.parametrize(
     ("url", "content_type"),
     [
-        (lambda o: reverse("followup:plan_export_xlsx", args=[o.plan_a.pk]), "application/vnd.openxmlformats"),
+        (lambda o: reverse("actionplans:plan_export_xlsx", args=[o.plan_a.pk]), "application/vnd.openxmlformats"),
         (
             lambda o: (
                 reverse("dashboards:dashboard_csv", args=["completeness"])
                 + "?"
-                + figures.dashboard_url(o.cycle.year).split("?", 1)[1]
+                + tables.dashboard_url(o.cycle.year).split("?", 1)[1]
             ),
             "text/csv",
         ),
-        (lambda o: reverse("followup:assessment_report_pdf", args=[o.assessment_a.pk]), "application/pdf"),
+        (lambda o: reverse("dashboards:assessment_report_pdf", args=[o.assessment_a.pk]), "application/pdf"),
     ],
     ids=["xlsx", "csv", "pdf"],
 )

@@ -540,5 +540,7 @@ LOGGING = {
         "celery": {"level": LOG_LEVEL},
         # pysaml2's schema library announces each schema it loads.
         "xmlschema": {"level": "WARNING"},
+        # Failed logins and lock-outs (warnings) are logged; every successful login is not.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -477,7 +477,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # No form-action: logging out posts to the portal, which redirects to the
+        # identity provider's log-out on its own origin; browsers apply form-action to that redirect.
         "frame-ancestors": ["'none'"],
     },
 }

@@ -10,13 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SchoolForm(models.TextChoices):
-    """Skolformer, as in Skolverket's register of school units."""
+    """Skolformer: the school forms of the Education Act (skollagen 1 kap. 1 §),
+    as in Skolverket's register of school units."""
 
     PRESCHOOL = "forskola", _("Preschool")
     PRESCHOOL_CLASS = "forskoleklass", _("Preschool class")
     LEISURE_CENTRE = "fritidshem", _("Leisure-time centre")
     COMPULSORY = "grundskola", _("Compulsory school")
     ADAPTED_COMPULSORY = "anpassad_grundskola", _("Adapted compulsory school")
+    SPECIAL = "specialskola", _("Special school")
+    SAMI = "sameskola", _("Sami school")
     UPPER_SECONDARY = "gymnasieskola", _("Upper secondary school")
     ADAPTED_UPPER_SECONDARY = "anpassad_gymnasieskola", _("Adapted upper secondary school")
     ADULT_EDUCATION = "komvux", _("Municipal adult education")

@@ -16,6 +16,7 @@ rows that were shown or nothing.
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import json
@@ -34,41 +35,18 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import events
 from schools.models import Committee, OrganisationUpload, School, SchoolForm, SocioEconomicBand
-
-COMMITTEE_COLUMNS = {"nämndkod": "code", "nämnd": "name"}
-SCHOOL_COLUMNS = {
-    "skolenhetskod": "unit_code",
-    "skolenhetsnamn": "name",
-    "skolformer": "forms",
-    "nämnd": "committee",
-    "antal elever": "pupil_count",
-    "socioekonomiskt index": "ses_band",
-    "status": "status",
-}
-SCHOOL_REQUIRED = ("unit_code", "name", "forms", "committee")
-
-# Skolverket's labels, and the older names still found in registers.
-FORM_ALIASES = (
-    {str(label).lower(): value for value, label in SchoolForm.choices}
-    | {value: value for value in SchoolForm.values}
-    | {
-        "förskola": SchoolForm.PRESCHOOL,
-        "förskoleklass": SchoolForm.PRESCHOOL_CLASS,
-        "fritidshem": SchoolForm.LEISURE_CENTRE,
-        "grundskola": SchoolForm.COMPULSORY,
-        "anpassad grundskola": SchoolForm.ADAPTED_COMPULSORY,
-        "grundsärskola": SchoolForm.ADAPTED_COMPULSORY,
-        "obligatorisk särskola": SchoolForm.ADAPTED_COMPULSORY,
-        "gymnasieskola": SchoolForm.UPPER_SECONDARY,
-        "anpassad gymnasieskola": SchoolForm.ADAPTED_UPPER_SECONDARY,
-        "gymnasiesärskola": SchoolForm.ADAPTED_UPPER_SECONDARY,
-        "komvux": SchoolForm.ADULT_EDUCATION,
-        "vuxenutbildning": SchoolForm.ADULT_EDUCATION,
-        "anpassad komvux": SchoolForm.ADAPTED_ADULT_EDUCATION,
-        "särvux": SchoolForm.ADAPTED_ADULT_EDUCATION,
-    }
+from schools.vocabulary import (
+    COMMITTEE_COLUMNS,
+    FORM_NAMES,
+    NOT_SCHOOL_FORMS,
+    SCHOOL_COLUMNS,
+    STATUS_ACTIVE,
+    Column,
+    file_kind,
+    nearest_column,
+    normalise,
 )
-STATUS_VALUES = {"": True, "aktiv": True, "active": True, "nedlagd": False, "closed": False}
+
 UNIT_CODE = re.compile(r"^[0-9]{8}$")
 WHOLE_NUMBER = re.compile(r"^[0-9]+$")
 
@@ -106,6 +84,9 @@ class ImportPlan:
     errors: list[RowError] = field(default_factory=list)
     changes: list[RowChange] = field(default_factory=list)
     cleaned: list[dict] = field(default_factory=list)
+    # Columns of the file that are not read: (the column's name, the known
+    # column nearest to it or None).
+    ignored_columns: list[tuple[str, str | None]] = field(default_factory=list)
 
     @property
     def is_valid(self) -> bool:
@@ -173,7 +154,7 @@ def read_rows(*, filename: str, content: bytes) -> list[tuple[int, dict[str, str
     (_line, header), *body = table
     if not body:
         raise ImportFileError(_("The file has no rows below the header."))
-    columns = [h.strip().lower() for h in header]
+    columns = [h.strip() for h in header]
     return [
         (n, {columns[i]: (cells[i] if i < len(cells) else "").strip() for i in range(len(columns))})
         for n, cells in body
@@ -289,62 +270,108 @@ def organisation_import_check(*, user: User, upload: File) -> tuple[ImportPlan, 
 
 
 def plan_rows(raw_rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
-    columns = set(raw_rows[0][1]) if raw_rows else set()
-    if "skolenhetskod" in columns:
-        plan = ImportPlan(kind="schools", raw_rows=raw_rows)
-        _check_columns(plan, columns, [c for c, f in SCHOOL_COLUMNS.items() if f in SCHOOL_REQUIRED])
-        if plan.is_valid:
-            _plan_schools(plan)
-    elif columns >= set(COMMITTEE_COLUMNS):
-        plan = ImportPlan(kind="committees", raw_rows=raw_rows)
-        _plan_committees(plan)
-    else:
+    """Check every row and the header in one round; nothing is written."""
+    headers = list(raw_rows[0][1]) if raw_rows else []
+    kind = file_kind(headers)
+    if kind is None:
         plan = ImportPlan(kind="unknown", raw_rows=raw_rows)
-        plan.errors.append(
-            RowError(
-                1,
-                _("Unknown columns. A school file has the columns %(schools)s; a committee file %(committees)s.")
-                % {
-                    "schools": ", ".join(c.capitalize() for c in SCHOOL_COLUMNS),
-                    "committees": ", ".join(c.capitalize() for c in COMMITTEE_COLUMNS),
-                },
-            )
-        )
+        plan.errors.append(RowError(1, _unknown_columns_message(headers)))
+        return plan
+    plan = ImportPlan(kind=kind, raw_rows=raw_rows)
+    spec = SCHOOL_COLUMNS if kind == "schools" else COMMITTEE_COLUMNS
+    found = _match_columns(plan, headers, spec)
+    rows = [(line, {f: row.get(header, "") for f, header in found.items()}) for line, row in raw_rows]
+    if kind == "schools":
+        _plan_schools(plan, rows, present=set(found))
+    else:
+        _plan_committees(plan, rows, present=set(found))
     return plan
 
 
-def _check_columns(plan: ImportPlan, columns: set[str], required: list[str]) -> None:
-    missing = [c for c in required if c not in columns]
-    if missing:
-        plan.errors.append(
-            RowError(1, _("Missing columns: %(columns)s.") % {"columns": ", ".join(c.capitalize() for c in missing)})
-        )
+def _titles(columns: tuple[Column, ...]) -> str:
+    return ", ".join(column.title for column in columns)
 
 
-def _plan_committees(plan: ImportPlan) -> None:
+def _unknown_columns_message(headers: list[str]) -> str:
+    message = _("Unknown columns. A school file has the columns %(schools)s; a committee file %(committees)s.") % {
+        "schools": _titles(SCHOOL_COLUMNS),
+        "committees": _titles(COMMITTEE_COLUMNS),
+    }
+    hints = []
+    for header in headers:
+        near = nearest_column(header, SCHOOL_COLUMNS + COMMITTEE_COLUMNS)
+        if near is not None and normalise(header) not in near.aliases:
+            hints.append(_("%(column)r: did you mean %(known)s?") % {"column": header, "known": near.title})
+    return " ".join([message, *hints])
+
+
+def _match_columns(plan: ImportPlan, headers: list[str], spec: tuple[Column, ...]) -> dict[str, str]:
+    """{field: the file's column} for the columns the file has; a missing
+    required column, a column given twice and the columns not read are noted
+    on the plan."""
+    found: dict[str, str] = {}
+    unknown = []
+    for header in headers:
+        column = next((c for c in spec if c.matches(header)), None)
+        if column is None:
+            if normalise(header):
+                unknown.append(header)
+        elif column.field in found:
+            plan.errors.append(
+                RowError(
+                    1,
+                    _("the columns %(first)r and %(second)r both give %(column)s; keep one of them")
+                    % {"first": found[column.field], "second": header, "column": column.title},
+                )
+            )
+        else:
+            found[column.field] = header
+    nearest = {header: nearest_column(header, spec) for header in unknown}
+    missing = [c for c in spec if c.required and c.field not in found]
+    if spec is SCHOOL_COLUMNS and "committee" not in found and "committee_code" not in found:
+        missing.append(next(c for c in spec if c.field == "committee"))
+    for column in missing:
+        guesses = [header for header, near in nearest.items() if near is column]
+        if guesses:
+            message = _("the column %(column)s is missing: is it the column %(guess)r? Rename it %(column)s.") % {
+                "column": column.title,
+                "guess": guesses[0],
+            }
+        else:
+            message = _("the column %(column)s is missing") % {"column": column.title}
+        plan.errors.append(RowError(1, message))
+    plan.ignored_columns = [(header, near.title if near else None) for header, near in nearest.items()]
+    return found
+
+
+def _plan_committees(plan: ImportPlan, rows: list[tuple[int, dict[str, str]]], *, present: set[str]) -> None:
     existing = {c.code.lower(): c for c in Committee.objects.all()}
     by_name = {c.name.lower(): c for c in existing.values()}
     seen_codes: dict[str, int] = {}
     seen_names: dict[str, int] = {}
-    for line, row in plan.raw_rows:
-        code, name = row.get("nämndkod", ""), row.get("nämnd", "")
+    for line, row in rows:
+        code, name = row.get("code", ""), row.get("name", "")
         problems = []
-        if not code:
+        if not code and "code" in present:
             problems.append(_("the committee code is missing"))
-        if not name:
+        if not name and "name" in present:
             problems.append(_("the committee name is missing"))
         if code and code.lower() in seen_codes:
             problems.append(_("duplicate committee code, also on line %(line)s") % {"line": seen_codes[code.lower()]})
         if name and name.lower() in seen_names:
             problems.append(_("duplicate committee name, also on line %(line)s") % {"line": seen_names[name.lower()]})
         other = by_name.get(name.lower())
-        if other is not None and other.code.lower() != code.lower():
+        if other is not None and code and other.code.lower() != code.lower():
             problems.append(_("the name is already used by committee %(code)s") % {"code": other.code})
+        if code:
+            seen_codes.setdefault(code.lower(), line)
+        if name:
+            seen_names.setdefault(name.lower(), line)
         if problems:
             plan.errors.extend(RowError(line, p) for p in problems)
             continue
-        seen_codes[code.lower()] = line
-        seen_names[name.lower()] = line
+        if not plan.is_valid:
+            continue  # the header is wrong: the rows are checked, not planned
         current = existing.get(code.lower())
         if current is None:
             plan.changes.append(RowChange(line, code, name, "create"))
@@ -355,85 +382,117 @@ def _plan_committees(plan: ImportPlan) -> None:
         plan.cleaned.append({"code": current.code if current else code, "name": name})
 
 
-def _plan_schools(plan: ImportPlan) -> None:
+def _unit_code_problem(unit_code: str) -> str | None:
+    if UNIT_CODE.match(unit_code):
+        return None
+    if re.fullmatch(r"[0-9]{7}", unit_code):
+        return _(
+            "bad unit code %(code)r: it must be 8 digits. Excel may have dropped a leading zero: is it "
+            "0%(code)s? Format the column as text and type the code again."
+        ) % {"code": unit_code}
+    return _("bad unit code %(code)r: it must be 8 digits") % {"code": unit_code}
+
+
+def _school_forms(text: str) -> tuple[set[str], list[str]]:
+    """The school forms a cell names, and the problems with it."""
+    forms: set[str] = set()
+    problems = []
+    texts = [t.strip() for t in re.split(r"[,;|/\n]|\boch\b", text) if t.strip()]
+    if not texts:
+        problems.append(_("no school form given"))
+    for name in texts:
+        key = normalise(name)
+        if key in FORM_NAMES:
+            forms.add(str(FORM_NAMES[key]))
+        elif key in NOT_SCHOOL_FORMS:
+            problems.append(
+                _("%(form)r is not a school form of the Education Act (it is another educational activity)")
+                % {"form": name}
+            )
+        else:
+            near = difflib.get_close_matches(key, list(FORM_NAMES), n=1, cutoff=0.8)
+            if near:
+                label = dict(SchoolForm.choices)[FORM_NAMES[near[0]]]
+                problems.append(
+                    _("unknown school form %(form)r: did you mean %(known)s?") % {"form": name, "known": label}
+                )
+            else:
+                problems.append(_("unknown school form %(form)r") % {"form": name})
+    return forms, problems
+
+
+def _plan_schools(plan: ImportPlan, rows: list[tuple[int, dict[str, str]]], *, present: set[str]) -> None:
     committees = {}
+    by_code = {}
     for c in Committee.objects.all():
         committees[c.code.lower()] = c
         committees[c.name.lower()] = c
+        by_code[c.code.lower()] = c
     existing = {s.unit_code: s for s in School.objects.select_related("committee").with_forms()}
     seen: dict[str, int] = {}
     labels = dict(SchoolForm.choices)
-    for line, row in plan.raw_rows:
+    for line, row in rows:
         problems = []
-        unit_code = row.get("skolenhetskod", "")
-        name = row.get("skolenhetsnamn", "")
-        if not unit_code:
-            problems.append(_("the unit code is missing"))
-        elif not UNIT_CODE.match(unit_code):
-            problems.append(_("bad unit code %(code)r: it must be 8 digits") % {"code": unit_code})
-        elif unit_code in seen:
-            problems.append(
-                _("duplicate unit code %(code)s, also on line %(line)s") % {"code": unit_code, "line": seen[unit_code]}
-            )
-        if not name:
+        unit_code = row.get("unit_code", "")
+        name = row.get("name", "")
+        if "unit_code" in present:
+            if not unit_code:
+                problems.append(_("the unit code is missing"))
+            elif problem := _unit_code_problem(unit_code):
+                problems.append(problem)
+            elif unit_code in seen:
+                problems.append(
+                    _("duplicate unit code %(code)s, also on line %(line)s")
+                    % {"code": unit_code, "line": seen[unit_code]}
+                )
+        if not name and "name" in present:
             problems.append(_("the school name is missing"))
-        committee_text = row.get("nämnd", "")
-        committee = committees.get(committee_text.lower())
-        if not committee_text:
-            problems.append(_("the committee is missing"))
-        elif committee is None:
-            problems.append(_("unknown committee %(name)r") % {"name": committee_text})
-        forms = set()
-        form_texts = [f.strip() for f in re.split(r"[,|/]", row.get("skolformer", "")) if f.strip()]
-        if not form_texts:
-            problems.append(_("no school form given"))
-        for text in form_texts:
-            form = FORM_ALIASES.get(text.lower())
-            if form is None:
-                problems.append(_("unknown school form %(form)r") % {"form": text})
-            else:
-                forms.add(str(form))
+        committee, committee_problems = _row_committee(row, present, committees, by_code)
+        problems.extend(committee_problems)
+        forms: set[str] = set()
+        if "forms" in present:
+            forms, form_problems = _school_forms(row.get("forms", ""))
+            problems.extend(form_problems)
         pupil_count = None
-        if row.get("antal elever"):
-            if WHOLE_NUMBER.match(row["antal elever"]):
-                pupil_count = int(row["antal elever"])
+        if row.get("pupil_count"):
+            if WHOLE_NUMBER.match(row["pupil_count"]):
+                pupil_count = int(row["pupil_count"])
             else:
                 problems.append(
-                    _("the number of pupils must be a whole number, not %(value)r") % {"value": row["antal elever"]}
+                    _("the number of pupils must be a whole number, not %(value)r") % {"value": row["pupil_count"]}
                 )
         ses_band = None
-        if row.get("socioekonomiskt index"):
-            value = row["socioekonomiskt index"]
+        if row.get("ses_band"):
+            value = row["ses_band"]
             if WHOLE_NUMBER.match(value) and int(value) in SocioEconomicBand.values:
                 ses_band = int(value)
             else:
                 problems.append(_("the socio-economic index band must be 1–5, not %(value)r") % {"value": value})
-        status = row.get("status", "").lower()
-        if status not in STATUS_VALUES:
+        status = normalise(row.get("status", ""))
+        if status not in STATUS_ACTIVE:
             problems.append(_("unknown status %(value)r: use aktiv or nedlagd") % {"value": row["status"]})
+        if UNIT_CODE.match(unit_code) and unit_code not in seen:
+            seen[unit_code] = line
         if problems:
             plan.errors.extend(RowError(line, p) for p in problems)
-            if UNIT_CODE.match(unit_code) and unit_code not in seen:
-                seen[unit_code] = line
             continue
-        seen[unit_code] = line
+        if not plan.is_valid:
+            continue  # the header is wrong: the rows are checked, not planned
         values = {
             "name": name,
             "committee_id": committee.pk,
             "pupil_count": pupil_count,
             "ses_band": ses_band,
-            "is_active": STATUS_VALUES[status],
+            "is_active": STATUS_ACTIVE[status],
         }
         current = existing.get(unit_code)
         if current is not None:
             # An optional column left out of the file keeps what the school has.
-            for column, field_name in (
-                ("antal elever", "pupil_count"),
-                ("socioekonomiskt index", "ses_band"),
-                ("status", "is_active"),
-            ):
-                if column not in row:
-                    values[field_name] = getattr(current, field_name)
+            for column in ("pupil_count", "ses_band"):
+                if column not in present:
+                    values[column] = getattr(current, column)
+            if "status" not in present:
+                values["is_active"] = current.is_active
         if current is None:
             plan.changes.append(RowChange(line, unit_code, name, "create"))
         else:
@@ -457,6 +516,42 @@ def _plan_schools(plan: ImportPlan) -> None:
                 diff.append(_("closed") if current.is_active else _("reopened"))
             plan.changes.append(RowChange(line, unit_code, name, "update" if diff else "unchanged", diff))
         plan.cleaned.append({"unit_code": unit_code, "forms": sorted(forms), **values})
+
+
+def _row_committee(row, present, committees, by_code) -> tuple[Committee | None, list[str]]:
+    """The committee a school row names by code, by name or both."""
+    code_text, name_text = row.get("committee_code", ""), row.get("committee", "")
+    if "committee_code" not in present and "committee" not in present:
+        return None, []
+    if not code_text and not name_text:
+        return None, [_("the committee is missing")]
+    if code_text:
+        committee = by_code.get(code_text.lower())
+        if committee is None:
+            return None, [_("unknown committee %(name)r") % {"name": code_text}]
+        if name_text and committees.get(name_text.lower()) != committee:
+            return None, [
+                _("the committee code %(code)r and the committee %(name)r do not match")
+                % {"code": code_text, "name": name_text}
+            ]
+        return committee, []
+    committee = committees.get(name_text.lower())
+    if committee is None:
+        return None, [_("unknown committee %(name)r") % {"name": name_text}]
+    return committee, []
+
+
+# --- The template -------------------------------------------------------------
+
+
+def organisation_template_rows() -> list[list[str]]:
+    """A school file to fill in: the columns the import reads and two example
+    rows (a committee's code or name, school forms by the Education Act's names)."""
+    return [
+        [column.title for column in SCHOOL_COLUMNS if column.field != "committee_code"],
+        ["01234567", "Exempelskolan", "Förskoleklass, Grundskola, Fritidshem", "UTB", "350", "3", "Aktiv"],
+        ["01234568", "Exempelförskolan", "Förskola", "UTB", "60", "", "Aktiv"],
+    ]
 
 
 # --- Writing ----------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from accounts.models import Membership, Role
+from core import spreadsheets
 from schools import services
 from schools.forms import OrganisationImportConfirmForm, OrganisationImportForm, SchoolEditForm
 
@@ -97,6 +98,17 @@ def organisation_import(request: HttpRequest) -> HttpResponse:
         "schools/organisation_import.html",
         {"form": form, "plan": plan, "file_error": file_error, "confirm_form": confirm_form},
     )
+
+
+@login_required
+def organisation_import_template(request: HttpRequest) -> HttpResponse:
+    """A CSV file with the columns the import reads, as Swedish Excel opens it."""
+    permissions.require(permissions.can_change_organisation(request.user))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="skolenheter-mall.csv"'
+    response.write("\ufeff")  # the BOM tells Excel the file is UTF-8
+    spreadsheets.csv_write(response, services.organisation_template_rows())
+    return response
 
 
 @login_required

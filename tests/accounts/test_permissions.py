@@ -81,6 +81,11 @@ TABLE = {
         expect(302, 403, 404, 403, 404, 403, 403, 200, 403, 403),
     ),
     "schools:organisation_import": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
+    "schools:organisation_import_template": (
+        "get",
+        lambda o: {},
+        expect(302, 403, 403, 403, 403, 403, 403, 200, 403, 403),
+    ),
     "schools:organisation_import_confirm": (
         "post",
         lambda o: {},

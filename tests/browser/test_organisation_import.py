@@ -45,3 +45,40 @@ def test_the_city_admin_fixes_a_bad_row_and_imports_the_new_schools(page: Page, 
     expect(table).to_contain_text("44444444")
     expect(table.get_by_role("row", name="Nya skolan")).to_contain_text("Fritidshem, Grundskola")
     assert_accessible(page)
+
+
+REGISTER_FILE = (
+    "Skolenhetskod;Skolenhetsnamn;Skolfomer;Kommun;Nämnd\r\n"
+    "3333333;Nya förskolan;Förskola;Staden;A\r\n"
+    "44444444;Vuxenutbildningen;Kommunal vuxenutbildning;Staden;A\r\n"
+)
+REGISTER_FILE_FIXED = REGISTER_FILE.replace("Skolfomer", "Skolform").replace("3333333;", "03333333;")
+
+
+def test_the_city_admin_sees_every_problem_of_a_register_export_at_once_and_imports_it(page: Page, live_server, org):
+    log_in(page, live_server.url, org.admin.email)
+    page.goto(f"{live_server.url}/organisation/import/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ladda ned en mallfil").click()
+    assert download.value.suggested_filename == "skolenheter-mall.csv"
+
+    page.get_by_label("Fil*", exact=True).set_input_files(
+        {"name": "register.csv", "mimeType": "text/csv", "buffer": REGISTER_FILE.encode("cp1252")}
+    )
+    page.get_by_role("button", name="Kontrollera filen").click()
+    errors = page.locator("#import-errors")
+    expect(errors).to_contain_text("Filen har 2 fel.")
+    expect(errors).to_contain_text("Kolumnen Skolformer saknas: är det kolumnen 'Skolfomer'?")
+    expect(errors).to_contain_text("Excel kan ha tagit bort en inledande nolla")
+    expect(page.locator("#ignored-columns")).to_contain_text("Kommun")
+    assert_accessible(page)
+
+    page.get_by_label("Fil*", exact=True).set_input_files(
+        {"name": "register.csv", "mimeType": "text/csv", "buffer": REGISTER_FILE_FIXED.encode("cp1252")}
+    )
+    page.get_by_role("button", name="Kontrollera filen").click()
+    preview = page.locator("#import-preview")
+    expect(preview).to_contain_text("Vuxenutbildningen")
+    assert_accessible(page)
+    preview.get_by_role("button", name="Importera").click()
+    expect(page.get_by_role("status")).to_contain_text("register.csv")

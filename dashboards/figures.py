@@ -53,7 +53,7 @@ class Scope:
     committee: Committee | None = None
     school: School | None = None
     form: str = ""
-    years: tuple[int, ...] = ()  # every year followed up, newest first, for the year filter
+    cycles: tuple[Cycle, ...] = ()  # every follow-up, newest first, for the filter
 
     @property
     def level(self) -> str:
@@ -79,7 +79,7 @@ class Scope:
     def query(self) -> str:
         """The query string that names this dashboard."""
         return dashboard_url(
-            self.cycle.year,
+            self.cycle.pk,
             committee=self.committee.pk if self.committee and not self.school else None,
             school=self.school.pk if self.school else None,
             form=self.form,
@@ -187,7 +187,7 @@ def city_dashboard(cycle: Cycle, *, form: str = "") -> Dashboard:
     children, own, _city, bands, forms, trend = _split(_rollups(cycle, None, form), cycle, None, form)
     committees = sorted((r.committee for r in children.values()), key=lambda c: c.name)
     by_committee = [
-        (Link(c.name, dashboard_url(cycle.year, committee=c.pk, form=form)), _tally(children[c.pk])) for c in committees
+        (Link(c.name, dashboard_url(cycle.pk, committee=c.pk, form=form)), _tally(children[c.pk])) for c in committees
     ]
     total = _tally(own)
     plans = {p.committee_id: p for p in plans_for(cycle.strategy_id, None)}
@@ -201,7 +201,7 @@ def city_dashboard(cycle: Cycle, *, form: str = "") -> Dashboard:
             [i for i in meta.get("indicators", []) if i["owner"] is None], [(_("City, mean"), total, False)]
         ),
         actions_table(
-            [(Link(c.name, dashboard_url(cycle.year, committee=c.pk)), c.pk) for c in committees],
+            [(Link(c.name, dashboard_url(cycle.pk, committee=c.pk)), c.pk) for c in committees],
             plans,
             goal_count=_goal_count(meta),
         ),
@@ -245,7 +245,7 @@ def committee_dashboard(cycle: Cycle, committee: Committee, *, form: str = "") -
         results = results.filter(forms__contains=f",{form},")
     schools = sorted(results, key=lambda r: r.school.name)
     by_school = [
-        (Link(r.school.name, dashboard_url(cycle.year, school=r.school_id)), _school_tally(r, targets)) for r in schools
+        (Link(r.school.name, dashboard_url(cycle.pk, school=r.school_id)), _school_tally(r, targets)) for r in schools
     ]
     total = _tally(own)
     plans = {p.committee_id: p for p in plans_for(cycle.strategy_id, [committee.pk])}

@@ -142,9 +142,10 @@ def _dashboard_path() -> str:
     return reverse("dashboards:dashboard")
 
 
-def dashboard_url(cycle_year: int, *, committee: int | None = None, school: int | None = None, form: str = "") -> str:
-    """The dashboard's address; called for every row that links down, so the path is looked up once."""
-    query = f"year={int(cycle_year)}"
+def dashboard_url(cycle_id: int, *, committee: int | None = None, school: int | None = None, form: str = "") -> str:
+    """The dashboard's address for a follow-up (a year may hold several); called
+    for every row that links down, so the path is looked up once."""
+    query = f"cycle={int(cycle_id)}"
     if committee:
         query += f"&committee={int(committee)}"
     if school:

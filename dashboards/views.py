@@ -29,31 +29,37 @@ def _scope_for(request: HttpRequest, csv_key: str = "") -> figures.Scope | HttpR
     Committee staff asking for the whole city are sent to their own committee."""
     user = request.user
     permissions.require(permissions.can_view_dashboards(user))
-    cycles = list(Cycle.objects.select_related("strategy", "summary").order_by("-year"))
-    year = request.GET.get("year", "")
-    cycle = next((c for c in cycles if str(c.year) == year), None) if year else (cycles[0] if cycles else None)
+    cycles = tuple(Cycle.objects.select_related("strategy", "summary").prefetch_related("committees"))
+    # A follow-up by its id; an address with only a year (as before a year could
+    # hold several) names the year's first follow-up.
+    cycle_id, year = request.GET.get("cycle", ""), request.GET.get("year", "")
+    if cycle_id:
+        cycle = next((c for c in cycles if str(c.pk) == cycle_id), None)
+    elif year:
+        cycle = next((c for c in reversed(cycles) if str(c.year) == year), None)
+    else:
+        cycle = cycles[0] if cycles else None
     if cycle is None:
         raise Http404(_("No follow-up has been opened yet."))
-    years = tuple(c.year for c in cycles)
     form = request.GET.get("form", "")
     form = form if form in SchoolForm.values else ""
     school_id, committee_id = request.GET.get("school", ""), request.GET.get("committee", "")
     if school_id.isdigit():
         school = permissions.get_school_for_user(user, int(school_id))
         permissions.require(permissions.can_view_school_dashboard(user, school))
-        return figures.Scope(cycle, committee=school.committee, school=school, years=years)
+        return figures.Scope(cycle, committee=school.committee, school=school, cycles=cycles)
     if committee_id.isdigit():
         committee = permissions.get_committee_for_user(user, int(committee_id))
-        return figures.Scope(cycle, committee=committee, form=form, years=years)
+        return figures.Scope(cycle, committee=committee, form=form, cycles=cycles)
     if school_id or committee_id:
         raise Http404
     if not permissions.can_view_city_dashboard(user):
         own = permissions.visible_committees(user).first()
-        url = tables.dashboard_url(cycle.year, committee=own.pk, form=form)
+        url = tables.dashboard_url(cycle.pk, committee=own.pk, form=form)
         if csv_key:
             url = reverse("dashboards:dashboard_csv", args=[csv_key]) + url[url.index("?") :]
         return redirect(url)
-    return figures.Scope(cycle, form=form, years=years)
+    return figures.Scope(cycle, form=form, cycles=cycles)
 
 
 # A rendered dashboard is kept this long; its key changes with every refresh of the
@@ -91,7 +97,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "board": scope,
             "sections_html": _sections_html(scope),
-            "cycles": scope.years,
+            "cycles": scope.cycles,
             "committees": permissions.dashboard_committee_choices(user, scope),
             "city_view": permissions.can_view_city_dashboard(user),
             "forms": SchoolForm.choices,
@@ -126,10 +132,10 @@ def dashboard_csv(request: HttpRequest, key: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_list(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_build_yearly_report(request.user))
-    cycles = Cycle.objects.order_by("-year")
+    cycles = Cycle.objects.select_related("strategy").prefetch_related("committees")
     if request.method == "POST":
-        year = request.POST.get("year", "")
-        cycle = get_object_or_404(cycles, year=int(year) if year.isdigit() else 0)
+        cycle_id = request.POST.get("cycle", "")
+        cycle = get_object_or_404(cycles, pk=int(cycle_id) if cycle_id.isdigit() else 0)
         report = reports.report_request(cycle=cycle, user=request.user)
         report.refresh_from_db()  # without a broker it was built as it was asked for
         if not report.is_finished:

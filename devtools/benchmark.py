@@ -183,7 +183,7 @@ def main_pages(
             "follow-up, who has handed in",
             analyst,
             "get",
-            reverse("followup:cycle_detail", args=[cycle.year]),
+            reverse("followup:cycle_detail", args=[cycle.pk]),
             None,
             None,
         ),

@@ -7,16 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from core import versioning
 from followup.models import AreaAnswer, CycleIndicator
 from followup.services import AreaInput, area_answer_snapshot
+from schools.models import Committee, SchoolForm
 from strategy.models import IndicatorUnit, Strategy, StrategyStatus
 
 TEXTAREA = forms.Textarea(attrs={"rows": 5})
 
 
-class CycleForm(forms.Form):
-    strategy = forms.ModelChoiceField(
-        label=_("Strategy"), queryset=Strategy.objects.filter(status=StrategyStatus.ADOPTED)
-    )
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+class CycleDatesForm(forms.Form):
     opens_on = forms.DateField(label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
     reminder_days = forms.RegexField(
@@ -32,10 +29,6 @@ class CycleForm(forms.Form):
         help_text=_("After this day no one edits unless the committee reopens the school's self-assessment."),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].initial = timezone.localdate().year
-
     def clean(self):
         data = super().clean()
         opens_on, deadline, locks_on = data.get("opens_on"), data.get("deadline"), data.get("locks_on")
@@ -43,6 +36,55 @@ class CycleForm(forms.Form):
             self.add_error("deadline", _("The deadline cannot be before the opening date."))
         if deadline and locks_on and locks_on < deadline:
             self.add_error("locks_on", _("The lock date cannot be before the deadline."))
+        return data
+
+
+class CycleForm(CycleDatesForm):
+    strategy = forms.ModelChoiceField(
+        label=_("Strategy"), queryset=Strategy.objects.filter(status=StrategyStatus.ADOPTED)
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    committees = forms.ModelMultipleChoiceField(
+        label=_("Committees"),
+        queryset=Committee.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every committee."),
+    )
+    school_forms = forms.MultipleChoiceField(
+        label=_("School forms"),
+        choices=SchoolForm.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every school form. A unit is followed up when it has one of the forms ticked."),
+    )
+    field_order = [
+        "strategy",
+        "year",
+        "committees",
+        "school_forms",
+        "opens_on",
+        "deadline",
+        "reminder_days",
+        "locks_on",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+
+    def clean(self):
+        data = super().clean()
+        strategy, year = data.get("strategy"), data.get("year")
+        if (
+            strategy
+            and year
+            and not (strategy.valid_from <= year and (strategy.valid_to is None or year <= strategy.valid_to))
+        ):
+            self.add_error(
+                "year",
+                _("The strategy is valid %(validity)s; choose a year within it.") % {"validity": strategy.period},
+            )
         return data
 
 

@@ -12,10 +12,13 @@ from django.core import validators
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from outbox.models import MailStatus
+from schools.models import SchoolForm
 from strategy.models import Direction, IndicatorUnit
 
 
@@ -25,12 +28,27 @@ class CycleQuerySet(models.QuerySet):
 
 
 class Cycle(models.Model):
-    """One year's follow-up of a strategy, opened by the city office."""
+    """One follow-up of a strategy in a year, opened by the city office.
+
+    A year may hold several: one per strategy, or one strategy's follow-up of
+    some committees or school forms only (empty: all of them). A school is in
+    at most one follow-up of a strategy per year (`followup.services.cycle_open`).
+    """
 
     strategy = models.ForeignKey(
         "strategy.Strategy", on_delete=models.PROTECT, related_name="cycles", verbose_name=_("strategy")
     )
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    committees = models.ManyToManyField(
+        "schools.Committee",
+        blank=True,
+        related_name="+",
+        verbose_name=_("committees"),
+        help_text=_("None chosen: every committee."),
+    )
+    school_forms = models.JSONField(
+        _("school forms"), default=list, blank=True, help_text=_("None chosen: every school form.")
+    )
     opens_on = models.DateField(_("opens on"))
     deadline = models.DateField(_("deadline"))
     locks_on = models.DateField(
@@ -48,11 +66,13 @@ class Cycle(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The dates can be moved by the city office; each move is recorded.
+    history = HistoricalRecords()
 
     objects = CycleQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-year"]
+        ordering = ["-year", "pk"]
         verbose_name = _("follow-up cycle")
         verbose_name_plural = _("follow-up cycles")
         constraints = [
@@ -61,7 +81,17 @@ class Cycle(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{_('Follow-up')} {self.year}"
+        scope = self.scope_display()
+        return f"{_('Follow-up')} {self.year}" + (f" ({scope})" if scope else "")
+
+    def scope_display(self) -> str:
+        """The school forms and committees followed up, or "" for all of them."""
+        labels = dict(SchoolForm.choices)
+        parts = [", ".join(str(labels.get(f, f)) for f in self.school_forms)] if self.school_forms else []
+        committees = list(self.committees.all()) if self.pk else []
+        if committees:
+            parts.append(", ".join(c.name for c in committees))
+        return "; ".join(parts)
 
     def is_locked(self, today: datetime.date | None = None) -> bool:
         return (today or timezone.localdate()) > self.locks_on
@@ -229,6 +259,15 @@ class SelfAssessment(models.Model):
         if not self.is_pending or not self.cycle.has_opened(today):
             return False
         return self.reopened or not self.cycle.is_locked(today)
+
+    def closed_message(self, today: datetime.date | None = None) -> str:
+        """Why the assessment cannot be written now: before the follow-up opens,
+        when it opens ("öppnar 1 oktober"); after, that it can no longer be changed."""
+        if self.is_pending and not self.cycle.has_opened(today):
+            return gettext("The self-assessment opens on %(date)s.") % {
+                "date": date_format(self.cycle.opens_on, "j F Y")
+            }
+        return gettext("The self-assessment can no longer be changed.")
 
     def mark_draft(self, *, by) -> bool:
         """The first answer turns a not-started assessment into a draft; True if it did."""

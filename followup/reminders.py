@@ -259,7 +259,7 @@ def build_message(reminder: Reminder) -> outbox.Message:
             handed_in=sum(1 for a in assessments if not a.is_pending),
             total=len(assessments),
             late=[a.school for a in assessments if a.is_pending],
-            link=settings.SITE_URL + reverse("followup:cycle_detail", args=[reminder.cycle.year]),
+            link=settings.SITE_URL + reverse("followup:cycle_detail", args=[reminder.cycle_id]),
         )
     if reminder.kind == ReminderKind.REPORT_DUE:
         context["link"] = settings.SITE_URL + reverse("actionplans:plan_list")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +47,17 @@ class IncompleteAssessment(FollowUpError):
 # --- Cycles -----------------------------------------------------------------
 
 
+def cycle_schools(*, committees=(), school_forms=()) -> models.QuerySet[School]:
+    """The active schools a follow-up of these committees and school forms takes
+    in (none given: all)."""
+    schools = School.objects.active()
+    if committees:
+        schools = schools.filter(committee__in=committees)
+    if school_forms:
+        schools = schools.filter(form_offerings__form__in=school_forms).distinct()
+    return schools
+
+
 @transaction.atomic
 def cycle_open(
     *,
@@ -57,26 +68,54 @@ def cycle_open(
     locks_on: datetime.date,
     user: User | None,
     reminder_days: str = "14,7,1",
+    committees=(),
+    school_forms: list[str] | tuple[str, ...] = (),
 ) -> Cycle:
-    """Open a year's follow-up: copy what it asks from the strategy and create
-    one self-assessment for every active school."""
-    if Cycle.objects.filter(year=year).exists():
-        raise FollowUpError(_("There is already a follow-up for %(year)s.") % {"year": year})
+    """Open a follow-up of `strategy` for `year`, of the given committees and
+    school forms (none: all): copy what it asks from the strategy and create one
+    self-assessment for every active school it takes in.
+
+    The year must lie within the strategy's validity, and no school may already
+    be in another follow-up of the same strategy that year."""
+    if year < strategy.valid_from or (strategy.valid_to is not None and year > strategy.valid_to):
+        raise FollowUpError(
+            _("The strategy is valid %(validity)s; a follow-up of %(year)s lies outside it.")
+            % {"validity": strategy.period, "year": year}
+        )
     if not (opens_on <= deadline <= locks_on):
         raise FollowUpError(_("The dates must come in order: opening, deadline, lock."))
-    try:
-        with transaction.atomic():
-            cycle = Cycle.objects.create(
-                strategy=strategy,
-                year=year,
-                opens_on=opens_on,
-                deadline=deadline,
-                locks_on=locks_on,
-                reminder_days=reminder_days,
-                created_by=user,
+    # One opening of a strategy at a time: a double click waits here and then
+    # finds the schools taken.
+    Strategy.objects.select_for_update().filter(pk=strategy.pk).first()
+    school_forms = sorted(set(school_forms))
+    schools = list(cycle_schools(committees=committees, school_forms=school_forms))
+    if not schools:
+        raise FollowUpError(_("No active school unit has the chosen committees and school forms."))
+    taken = (
+        SelfAssessment.objects.filter(cycle__strategy=strategy, cycle__year=year, school__in=schools)
+        .select_related("school")
+        .order_by("school__name")
+    )
+    if taken.exists():
+        count = taken.count()
+        raise FollowUpError(
+            _(
+                "%(count)s of the school units, e.g. %(school)s, are already in a follow-up of this strategy for "
+                "%(year)s. Choose other committees or school forms."
             )
-    except IntegrityError:  # opened a moment ago (a double click)
-        raise FollowUpError(_("There is already a follow-up for %(year)s.") % {"year": year}) from None
+            % {"count": count, "school": taken[0].school.name, "year": year}
+        )
+    cycle = Cycle.objects.create(
+        strategy=strategy,
+        year=year,
+        school_forms=school_forms,
+        opens_on=opens_on,
+        deadline=deadline,
+        locks_on=locks_on,
+        reminder_days=reminder_days,
+        created_by=user,
+    )
+    cycle.committees.set(committees)
     CycleLevel.objects.bulk_create(
         CycleLevel(cycle=cycle, level=m.level, label=m.label, description=m.description)
         for m in strategy.maturity_levels.all()
@@ -114,10 +153,40 @@ def cycle_open(
             )
             for position, ind in enumerate(by_area.get(focus_area.pk, []))
         )
-    schools = list(School.objects.active())
     SelfAssessment.objects.bulk_create(SelfAssessment(cycle=cycle, school=school) for school in schools)
     events.assessments_changed.send(sender=Cycle, cycle_id=cycle.pk, school_ids=[s.pk for s in schools])
     return cycle
+
+
+@transaction.atomic
+def cycle_change_dates(
+    *,
+    cycle: Cycle,
+    opens_on: datetime.date,
+    deadline: datetime.date,
+    locks_on: datetime.date,
+    reminder_days: str,
+    user: User,
+) -> Cycle:
+    """Move a follow-up's opening date, deadline, lock date or reminder days;
+    the change is recorded in the cycle's history with who made it."""
+    if not (opens_on <= deadline <= locks_on):
+        raise FollowUpError(_("The dates must come in order: opening, deadline, lock."))
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    cycle.opens_on, cycle.deadline, cycle.locks_on = opens_on, deadline, locks_on
+    cycle.reminder_days = reminder_days
+    cycle._history_user = user
+    cycle.save()
+    # The deadline decides who is on time: the dashboards count the cycle again.
+    events.assessments_changed.send(
+        sender=Cycle, cycle_id=cycle.pk, school_ids=list(cycle.assessments.values_list("school_id", flat=True))
+    )
+    return cycle
+
+
+def cycle_changes(cycle: Cycle) -> list[history.Change]:
+    """Every recorded change to the follow-up's dates, newest first."""
+    return history.changes([(cycle.history.all(), lambda r: _("Dates"))])
 
 
 def _changed(assessment: SelfAssessment) -> None:
@@ -193,7 +262,7 @@ def area_answer_save(
     def lock() -> AreaAnswer:
         locked = SelfAssessment.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=assessment.pk)
         if not locked.is_editable():
-            raise FollowUpError(_("The self-assessment can no longer be changed."))
+            raise FollowUpError(locked.closed_message())
         locked_assessment.append(locked)
         answer = AreaAnswer.objects.select_for_update().filter(assessment=locked, area=area).first()
         if answer is None and version != 0:

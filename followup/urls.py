@@ -6,9 +6,10 @@ app_name = "followup"
 urlpatterns = [
     path("follow-up/", views.cycle_list, name="cycle_list"),
     path("follow-up/new/", views.cycle_create, name="cycle_create"),
-    path("follow-up/<int:year>/", views.cycle_detail, name="cycle_detail"),
-    path("follow-up/<int:year>/remind/", views.remind_now, name="remind_now"),
-    path("follow-up/<int:year>/reminders/", views.reminder_log, name="reminder_log"),
+    path("follow-up/<int:pk>/", views.cycle_detail, name="cycle_detail"),
+    path("follow-up/<int:pk>/dates/", views.cycle_edit, name="cycle_edit"),
+    path("follow-up/<int:pk>/remind/", views.remind_now, name="remind_now"),
+    path("follow-up/<int:pk>/reminders/", views.reminder_log, name="reminder_log"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/areas/<int:number>/", views.assessment_area, name="assessment_area"),
     path(

@@ -17,6 +17,7 @@ from followup import reminders, services
 from followup.forms import (
     ApproveForm,
     AreaAnswerForm,
+    CycleDatesForm,
     CycleForm,
     ReturnForm,
 )
@@ -69,15 +70,38 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
                 _("The follow-up for %(year)s is open: %(count)s school units have a self-assessment to do.")
                 % {"year": cycle.year, "count": cycle.assessments.count()},
             )
-            return redirect("followup:cycle_detail", year=cycle.year)
+            return redirect("followup:cycle_detail", pk=cycle.pk)
     return TemplateResponse(request, "followup/cycle_create.html", {"form": form})
 
 
 @login_required
-def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
+@require_http_methods(["GET", "POST"])
+def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the opening date, deadline, lock date or reminder days; every change is kept."""
+    permissions.require(permissions.can_open_cycle(request.user))
+    cycle = _get_cycle(request.user, pk)
+    initial = {f: getattr(cycle, f) for f in ("opens_on", "deadline", "locks_on", "reminder_days")}
+    form = CycleDatesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cycle_change_dates(cycle=cycle, user=request.user, **form.cleaned_data)
+        except services.FollowUpError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The follow-up's dates are saved."))
+            return redirect("followup:cycle_detail", pk=cycle.pk)
+    return TemplateResponse(
+        request,
+        "followup/cycle_edit.html",
+        {"cycle": cycle, "form": form, "changes": services.cycle_changes(cycle)},
+    )
+
+
+@login_required
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Who has handed in, school by school, within what the user may see."""
     permissions.require(permissions.can_view_cycles(request.user))
-    cycle = get_object_or_404(Cycle.objects.select_related("strategy"), year=year)
+    cycle = _get_cycle(request.user, pk)
     assessments = (
         permissions.visible_assessments(request.user, SelfAssessment.objects.filter(cycle=cycle))
         .select_related("school__committee")
@@ -111,6 +135,7 @@ def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
             "status": status,
             "today": timezone.localdate(),
             "can_remind": can_remind,
+            "can_edit": permissions.can_open_cycle(request.user),
         },
     )
 
@@ -158,6 +183,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "return_form": ReturnForm(),
             "approve_form": ApproveForm(),
             "locked": assessment.cycle.is_locked(),
+            "not_open_yet": assessment.is_pending and not assessment.cycle.has_opened(),
+            "closed_message": assessment.closed_message(),
         },
     )
 
@@ -180,10 +207,8 @@ def assessment_area(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     indicators = [i for i in area.indicator_list if i.is_reported_by(assessment.school)]
     if not assessment.is_editable():
         if request.htmx:
-            return versioning.autosave_response(
-                request, state="locked", message=_("The self-assessment can no longer be changed.")
-            )
-        messages.info(request, _("The self-assessment can no longer be changed."))
+            return versioning.autosave_response(request, state="locked", message=assessment.closed_message())
+        messages.info(request, assessment.closed_message())
         return redirect(assessment_url(assessment))
 
     if request.method == "POST":
@@ -376,10 +401,10 @@ def assessment_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remind_now(request: HttpRequest, year: int) -> HttpResponse:
+def remind_now(request: HttpRequest, pk: int) -> HttpResponse:
     """Remind the late schools at once, within the user's reach."""
     permissions.require(permissions.can_remind_now(request.user))
-    cycle = get_object_or_404(Cycle, year=year)
+    cycle = _get_cycle(request.user, pk)
     late = permissions.remindable_assessments(request.user, SelfAssessment.objects.filter(cycle=cycle))
     again = request.POST.get("again") == "1"
     result = reminders.remind_late_now(cycle=cycle, assessments=late, user=request.user, again=again)
@@ -393,14 +418,14 @@ def remind_now(request: HttpRequest, year: int) -> HttpResponse:
             )
             % {"count": result.skipped},
         )
-    return redirect("followup:reminder_log", year=cycle.year)
+    return redirect("followup:reminder_log", pk=cycle.pk)
 
 
 @login_required
-def reminder_log(request: HttpRequest, year: int) -> HttpResponse:
+def reminder_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Who was reminded of what, and what could not be sent and why."""
     permissions.require(permissions.can_view_organisation(request.user))
-    cycle = get_object_or_404(Cycle, year=year)
+    cycle = _get_cycle(request.user, pk)
     log = (
         permissions.visible_reminders(request.user, Reminder.objects.all())
         .filter(Q(cycle=cycle) | Q(period__year=cycle.year))
@@ -411,6 +436,12 @@ def reminder_log(request: HttpRequest, year: int) -> HttpResponse:
         "followup/reminder_log.html",
         {"cycle": cycle, "log": log, "can_remind": permissions.can_remind_now(request.user)},
     )
+
+
+def _get_cycle(user, pk: int) -> Cycle:
+    """A follow-up; every follow-up is the city's, so any user who may see
+    follow-ups sees each of them (what is in it is narrowed per user)."""
+    return get_object_or_404(Cycle.objects.select_related("strategy"), pk=pk)
 
 
 def _get_assessment(user, pk: int) -> SelfAssessment:

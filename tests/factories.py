@@ -79,8 +79,8 @@ class StrategyFactory(factory.django.DjangoModelFactory):
         model = Strategy
 
     title = factory.Sequence(lambda n: f"Strategi {n}")
-    valid_from = 2024
-    valid_to = 2027
+    valid_from = 2000  # valid for every year a test follows up
+    valid_to = None
     status = StrategyStatus.ADOPTED
 
 

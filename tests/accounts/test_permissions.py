@@ -142,8 +142,13 @@ TABLE = {
     "followup:cycle_create": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
     "followup:cycle_detail": (
         "get",
-        lambda o: {"year": o.cycle.year},
+        lambda o: {"pk": o.cycle.pk},
         expect(302, 403, 403, 200, 200, 200, 200, 200, 200, 403),
+    ),
+    "followup:cycle_edit": (
+        "get",
+        lambda o: {"pk": o.cycle.pk},
+        expect(302, 403, 403, 403, 403, 403, 403, 200, 403, 403),
     ),
     "followup:assessment_detail": (
         "get",
@@ -245,12 +250,12 @@ TABLE = {
     ),
     "followup:remind_now": (
         "post",
-        lambda o: {"year": o.cycle.year},
+        lambda o: {"pk": o.cycle.pk},
         expect(302, 403, 403, 302, 302, 403, 403, 302, 403, 403),
     ),
     "followup:reminder_log": (
         "get",
-        lambda o: {"year": o.cycle.year},
+        lambda o: {"pk": o.cycle.pk},
         expect(302, 403, 403, 200, 200, 200, 200, 200, 403, 403),
     ),
     "actionplans:period_list": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),

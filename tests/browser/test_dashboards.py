@@ -192,7 +192,7 @@ def test_the_analyst_drills_down_downloads_a_table_and_builds_the_yearly_report(
     page.get_by_role("link", name="Årsrapport till kommunstyrelsen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Årsrapporter till kommunstyrelsen")
     assert_accessible(page)
-    page.get_by_label("År", exact=True).select_option(str(year))
+    page.get_by_label("Uppföljning", exact=True).select_option(label=f"Uppföljning {year}")
     page.get_by_role("button", name="Bygg årsrapporten").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Årsrapport {year}")
@@ -254,10 +254,10 @@ def test_the_analyst_drills_down_downloads_a_table_and_builds_the_yearly_report(
 def test_the_filters_can_be_used_with_the_keyboard(page: Page, live_server, city):
     log_in(page, live_server.url, city.analyst.email)
     page.goto(f"{live_server.url}/dashboard/")
-    year_select = page.get_by_label("År", exact=True)
+    year_select = page.get_by_label("Uppföljning", exact=True)
     year_select.focus()
     page.keyboard.press("ArrowDown")  # last year
-    expect(year_select).to_have_value(str(city.last_cycle.year))
+    expect(year_select).to_have_value(str(city.last_cycle.pk))
     page.keyboard.press("Tab")
     committee_select = page.get_by_label("Nämnd", exact=True)
     expect(committee_select).to_be_focused()

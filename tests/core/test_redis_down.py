@@ -17,9 +17,9 @@ def test_with_redis_stopped_pages_log_out_and_log_in_keep_working_and_answer_at_
     # Pages that read the cache: the session, a follow-up's questions, the rendered dashboard.
     pages = [
         "/organisation/",
-        f"/follow-up/{cycle_a.year}/",
+        f"/follow-up/{cycle_a.pk}/",
         f"/assessments/{org.assessment_a.pk}/",
-        f"/dashboard/?year={cycle_a.year}",
+        f"/dashboard/?cycle={cycle_a.pk}",
     ]
     cache_url = compose_cache_url(redis_server)
     server = start_portal(cache_url=cache_url)

@@ -223,7 +223,7 @@ def test_the_dashboard_csv_holds_school_names_like_formulas_as_text_and_counts_a
     summaries.rebuild(cycle)
 
     client.force_login(org.editor_b)
-    url = figures.dashboard_url(cycle.year, committee=org.committee_b.pk)
+    url = figures.dashboard_url(cycle.pk, committee=org.committee_b.pk)
     for key in ("completeness", "maturity"):
         csv_url = reverse("dashboards:dashboard_csv", args=[key]) + "?" + url.split("?", 1)[1]
         rows = read_csv(client.get(csv_url))

@@ -67,7 +67,7 @@ def city(org, settings, tmp_path):
 def request_report(client, city):
     """The analyst asks for this year's report and the worker builds it (tasks run eagerly)."""
     client.force_login(city.analyst)
-    return client.post(reverse("dashboards:report_list"), {"year": city.cycle.year})
+    return client.post(reverse("dashboards:report_list"), {"cycle": city.cycle.pk})
 
 
 @pytest.fixture
@@ -335,8 +335,8 @@ def test_a_report_that_cannot_be_built_fails_and_says_so(client, city, monkeypat
 
 def test_requesting_a_year_without_a_follow_up_is_404(client, city):
     client.force_login(city.analyst)
-    assert client.post(reverse("dashboards:report_list"), {"year": 1999}).status_code == 404
-    assert client.post(reverse("dashboards:report_list"), {"year": "x"}).status_code == 404
+    assert client.post(reverse("dashboards:report_list"), {"cycle": 999999}).status_code == 404
+    assert client.post(reverse("dashboards:report_list"), {"cycle": "x"}).status_code == 404
     assert not YearlyReport.objects.exists()
 
 
@@ -368,7 +368,7 @@ def test_the_city_office_lists_the_reports(client, finished):
 def test_others_than_the_city_office_get_403_on_the_list_and_404_on_a_report(client, finished, person):
     client.force_login(getattr(finished, person))
     assert client.get(reverse("dashboards:report_list")).status_code == 403
-    assert client.post(reverse("dashboards:report_list"), {"year": finished.cycle.year}).status_code == 403
+    assert client.post(reverse("dashboards:report_list"), {"cycle": finished.cycle.pk}).status_code == 403
     assert YearlyReport.objects.count() == 1
     for name in ("report_detail", "report_xlsx", "report_pdf"):
         assert client.get(reverse(f"dashboards:{name}", args=[finished.report.pk])).status_code == 404, name

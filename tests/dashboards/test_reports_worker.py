@@ -39,7 +39,7 @@ def ask_for_the_report(client, org, cycle) -> tuple[YearlyReport, float]:
     """The analyst asks for the year's report; returns it and the seconds the request took."""
     client.force_login(org.analyst)
     started = time.monotonic()
-    response = client.post(reverse("dashboards:report_list"), {"year": cycle.year})
+    response = client.post(reverse("dashboards:report_list"), {"cycle": cycle.pk})
     seconds = time.monotonic() - started
     assert response.status_code == 302
     return YearlyReport.objects.get(), seconds

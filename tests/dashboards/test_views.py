@@ -39,7 +39,11 @@ SCHOOL_TABLES = ["completeness", "maturity", "trend", "indicators", "actions", "
 
 
 def dashboard(**params):
-    return tables.dashboard_url(params.pop("year", THIS_YEAR), **params)
+    """The dashboard of the year's follow-up (the one with that year), or a year
+    without one, which is not found."""
+    year = params.pop("year", THIS_YEAR)
+    cycle = Cycle.objects.filter(year=year).first()
+    return tables.dashboard_url(cycle.pk if cycle else 999_999, **params)
 
 
 def csv_url(key, **params):
@@ -620,8 +624,8 @@ def test_who_has_handed_in_is_shown_fifty_units_a_page(client, dash):
     extra = open_cycle(dash.strategy, year=THIS_YEAR + 1)
     summaries.rebuild(extra)
     client.force_login(dash.analyst)
-    first = client.get(reverse("followup:cycle_detail", args=[extra.year]))
-    second = client.get(reverse("followup:cycle_detail", args=[extra.year]) + "?page=2")
+    first = client.get(reverse("followup:cycle_detail", args=[extra.pk]))
+    second = client.get(reverse("followup:cycle_detail", args=[extra.pk]) + "?page=2")
     assert len(first.context["assessments"]) == 50
     assert len(second.context["assessments"]) == 63 - 50
     assert 'aria-current="page"' in second.content.decode()

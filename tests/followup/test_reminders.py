@@ -129,10 +129,10 @@ def test_committee_staff_remind_their_late_schools_now_and_see_the_log(
 ):
     client.force_login(org.editor_a)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("followup:remind_now", args=[org.cycle.year]), follow=True)
+        response = client.post(reverse("followup:remind_now", args=[org.cycle.pk]), follow=True)
     assert "1 påminnelser är på väg" in response.content.decode()
     assert [m.to for m in mail.outbox] == [[org.principal_a.email]]
-    log = client.get(reverse("followup:reminder_log", args=[org.cycle.year])).content.decode()
+    log = client.get(reverse("followup:reminder_log", args=[org.cycle.pk])).content.decode()
     assert org.principal_a.email in log
     assert org.principal_b.email not in log
 

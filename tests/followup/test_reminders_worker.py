@@ -173,9 +173,9 @@ def test_with_redis_down_the_web_keeps_working_and_the_outbox_is_sent_when_it_is
 
     # A committee editor reminds the late schools at once, from the follow-up's page.
     client.force_login(org.editor_a)
-    assert client.get(reverse("followup:cycle_detail", args=[org.cycle.year])).status_code == 200
+    assert client.get(reverse("followup:cycle_detail", args=[org.cycle.pk])).status_code == 200
     started = time.monotonic()
-    response = client.post(reverse("followup:remind_now", args=[org.cycle.year]))
+    response = client.post(reverse("followup:remind_now", args=[org.cycle.pk]))
     assert time.monotonic() - started < 1  # publishing gave up at once instead of hanging
     assert response.status_code == 302
     started = time.monotonic()
@@ -185,7 +185,7 @@ def test_with_redis_down_the_web_keeps_working_and_the_outbox_is_sent_when_it_is
     assert collections.Counter(reminded.values_list("status", flat=True)) == {MailStatus.PENDING: 3}
     # Committee B's school is not the editor's: the city admin reminds it.
     client.force_login(org.admin)
-    client.post(reverse("followup:remind_now", args=[org.cycle.year]))
+    client.post(reverse("followup:remind_now", args=[org.cycle.pk]))
     expected = list(reminded.order_by("pk"))
     assert len(expected) == 4
     assert {r.email for r in expected} == {org.principal_b.email} | {p.email for p in org.late_principals}

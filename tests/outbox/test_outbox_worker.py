@@ -86,7 +86,7 @@ def test_with_redis_down_submit_approve_return_invite_and_remind_answer_at_once_
     # The editor reminds the late school, twice (a double click), and invites a colleague.
     client.force_login(org.editor_a)
     for _click in range(2):
-        response, seconds = timed(lambda: client.post(reverse("followup:remind_now", args=[cycle_a.year])))
+        response, seconds = timed(lambda: client.post(reverse("followup:remind_now", args=[cycle_a.pk])))
         assert (response.status_code, seconds < 1) == (302, True)
     response, seconds = timed(
         lambda: client.post(

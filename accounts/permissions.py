@@ -308,6 +308,11 @@ def can_edit_plan(user, plan) -> bool:
     return plan.committee_id in editor_committee_ids(user)
 
 
+def can_view_period_overview(user) -> bool:
+    """Who has reported for a period, every committee: the city office."""
+    return is_city_staff(user)
+
+
 def can_manage_periods(user) -> bool:
     """Set up report periods and reopen a committee's report after the deadline: the city office."""
     return is_city_admin(user)

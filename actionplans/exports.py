@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from actionplans.models import ActionPlan, PeriodReport
 from actionplans.services import plan_overview, plan_uncovered_goals
 from core import spreadsheets
+from strategy.models import IndicatorUnit
 
 
 def plan_workbook(plan: ActionPlan, report: PeriodReport | None = None) -> bytes:
@@ -55,7 +56,10 @@ def plan_workbook(plan: ActionPlan, report: PeriodReport | None = None) -> bytes
         values = report.indicator_values.select_related("indicator").prefetch_related("indicator__targets")
         for offset, value in enumerate(values, start=1):
             target = value.indicator.target_for(report.period.year)
-            sheet.write_row(start + offset, 0, [str(value.indicator), value.value, target])
+            unit = IndicatorUnit(value.indicator.unit)
+            yes_no = unit == IndicatorUnit.YES_NO
+            shown = [value.value_display, unit.display_value(target)] if yes_no else [value.value, target]
+            sheet.write_row(start + offset, 0, [str(value.indicator), *shown])
         sheet.set_column(0, 0, 40)
         sheet.set_column(3, 3, 60)
     book.close()

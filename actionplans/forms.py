@@ -88,6 +88,40 @@ class PeriodForm(forms.ModelForm):
         widgets = {"deadline": forms.DateInput(attrs={"type": "date"})}
 
 
+def _value_field(indicator) -> forms.Field:
+    """A yes/no indicator is answered yes or no; the others with a number."""
+    label = f"{indicator.code} {indicator.name}"
+    if indicator.unit == IndicatorUnit.YES_NO:
+        return forms.TypedChoiceField(
+            label=label,
+            required=False,
+            choices=[("", _("Not answered")), ("1", _("Yes")), ("0", _("No"))],
+            coerce=Decimal,
+            empty_value=None,
+            widget=forms.RadioSelect,
+        )
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+
+class ReportReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for returning"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The committee sees the reason on the report and can edit it again."),
+    )
+
+
+class ReportApproveForm(forms.Form):
+    comment = forms.CharField(label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ReportForm(forms.Form):
     """Per action a status, a traffic light and progress; the committee's indicator values."""
 
@@ -106,14 +140,7 @@ class ReportForm(forms.Form):
                 label=_("Progress"), required=False, widget=forms.Textarea(attrs={"rows": 3})
             )
         for indicator in self.indicators:
-            self.fields[f"value_{indicator.pk}"] = forms.DecimalField(
-                label=f"{indicator.code} {indicator.name}",
-                required=False,
-                max_digits=12,
-                decimal_places=2,
-                localize=True,
-                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-            )
+            self.fields[f"value_{indicator.pk}"] = _value_field(indicator)
 
     def action_rows(self):
         return [(a, self[f"status_{a.pk}"], self[f"light_{a.pk}"], self[f"comment_{a.pk}"]) for a in self.actions]

@@ -8,7 +8,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+from strategy.models import IndicatorUnit
 
 
 class PlanStatus(models.TextChoices):
@@ -105,7 +108,7 @@ class ReportPeriod(models.Model):
     deadline = models.DateField(_("deadline"))
 
     class Meta:
-        ordering = ["-year", "kind"]
+        ordering = ["-year", "deadline"]  # in date order within a year
         verbose_name = _("report period")
         verbose_name_plural = _("report periods")
         constraints = [models.UniqueConstraint(fields=["year", "kind"], name="one_report_period_per_year_and_kind")]
@@ -117,11 +120,34 @@ class ReportPeriod(models.Model):
         return (today or timezone.localdate()) > self.deadline
 
 
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", pgettext_lazy("period report status", "Handed in")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+REPORT_EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+REPORT_HANDED_IN_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
+
+
 class PeriodReport(models.Model):
-    """A committee's report on its action plan for one period."""
+    """A committee's report on its action plan for one period: written, handed
+    in, and returned with a reason or approved by the city office."""
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="reports")
     period = models.ForeignKey(ReportPeriod, on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    submitted_at = models.DateTimeField(_("handed in"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    return_reason = models.TextField(_("reason for returning"), blank=True)
+    approval_comment = models.TextField(_("comment on approval"), blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reopened = models.BooleanField(
         _("reopened by the city office"), default=False, help_text=_("Lets the committee edit after the deadline.")
     )
@@ -134,14 +160,41 @@ class PeriodReport(models.Model):
     history = HistoricalRecords(excluded_fields=["version", "updated_at", "updated_by"])
 
     class Meta:
-        ordering = ["-period__year", "-period__kind"]
-        constraints = [models.UniqueConstraint(fields=["plan", "period"], name="one_report_per_plan_and_period")]
+        ordering = ["-period__year", "-period__deadline"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "period"], name="one_report_per_plan_and_period"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft"]) | Q(submitted_at__isnull=False),
+                name="period_report_handed_in_has_a_date",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.plan.committee.name}: {self.period}"
 
     def is_editable(self, today: datetime.date | None = None) -> bool:
+        """Written by the committee: not handed in, and before the deadline unless reopened."""
+        if self.status not in REPORT_EDITABLE_STATUSES:
+            return False
         return self.reopened or not self.period.is_past_deadline(today)
+
+    @property
+    def is_handed_in(self) -> bool:
+        return self.status in REPORT_HANDED_IN_STATUSES
+
+    def submit(self, *, by) -> None:
+        """Handed in by the committee; the caller saves."""
+        self.status, self.submitted_at, self.submitted_by = ReportStatus.SUBMITTED, timezone.now(), by
+
+    def send_back(self, *, by, reason: str) -> None:
+        """Returned to the committee with a reason; the caller saves."""
+        self.status, self.return_reason = ReportStatus.RETURNED, reason
+        self.reviewed_at, self.reviewed_by = timezone.now(), by
+
+    def approve(self, *, by, comment: str = "") -> None:
+        """Approved by the city office; the caller saves."""
+        self.status, self.approval_comment = ReportStatus.APPROVED, comment
+        self.reviewed_at, self.reviewed_by = timezone.now(), by
 
 
 class TrafficLight(models.TextChoices):
@@ -183,7 +236,12 @@ class IndicatorValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator.code}: {self.value}"
+        return f"{self.indicator.code}: {self.value_display}"
+
+    @property
+    def value_display(self) -> str:
+        """ "Ja"/"Nej" for a yes/no indicator, the number otherwise."""
+        return IndicatorUnit(self.indicator.unit).display_value(self.value)
 
 
 # --- Reminders ------------------------------------------------------------------

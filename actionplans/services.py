@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
-from actionplans.models import Action, ActionPlan, ActionReport, IndicatorValue, PeriodReport, ReportPeriod
+from actionplans.models import (
+    Action,
+    ActionPlan,
+    ActionReport,
+    IndicatorValue,
+    PeriodReport,
+    ReportPeriod,
+    ReportStatus,
+)
 from core import history, versioning
 from followup import services as followup
 from schools.models import Committee
@@ -263,6 +271,76 @@ def period_report_reopen(*, report: PeriodReport, user: User) -> PeriodReport:
     row._history_user = user
     row.save(update_fields=["reopened"])
     return row
+
+
+@transaction.atomic
+def period_report_submit(*, report: PeriodReport, user: User) -> PeriodReport:
+    """The committee hands in its report; handing in twice records one submission."""
+    row = PeriodReport.objects.select_for_update().select_related("period").get(pk=report.pk)
+    if row.is_handed_in:
+        return row
+    if not row.is_editable():
+        raise PlanError(_("The report period is past its deadline. The city office can reopen it."))
+    if row.updated_at is None:
+        raise PlanError(_("Save the report before handing it in."))
+    row.submit(by=user)
+    row._history_user = user
+    row.save()
+    return row
+
+
+@transaction.atomic
+def period_report_return(*, report: PeriodReport, user: User, reason: str) -> PeriodReport:
+    """The city office returns a handed-in report to the committee with a reason;
+    the committee can edit it again, even after the deadline."""
+    row = PeriodReport.objects.select_for_update().get(pk=report.pk)
+    if not row.is_handed_in:
+        raise PlanError(_("Only a handed-in report can be returned."))
+    if not reason.strip():
+        raise PlanError(_("Give a reason for returning the report."))
+    row.send_back(by=user, reason=reason.strip())
+    row.reopened = True
+    row._history_user = user
+    row.save()
+    return row
+
+
+@transaction.atomic
+def period_report_approve(*, report: PeriodReport, user: User, comment: str = "") -> PeriodReport:
+    """The city office approves a handed-in report."""
+    row = PeriodReport.objects.select_for_update().get(pk=report.pk)
+    if row.status != ReportStatus.SUBMITTED:
+        raise PlanError(_("Only a handed-in report can be approved."))
+    row.approve(by=user, comment=comment.strip())
+    row._history_user = user
+    row.save()
+    return row
+
+
+@dataclass
+class PeriodOverviewRow:
+    plan: ActionPlan
+    report: PeriodReport | None
+
+    @property
+    def status_display(self) -> str:
+        return self.report.get_status_display() if self.report else str(_("Not started"))
+
+    @property
+    def is_handed_in(self) -> bool:
+        return bool(self.report and self.report.is_handed_in)
+
+
+def period_overview(period: ReportPeriod) -> list[PeriodOverviewRow]:
+    """Who has reported for a period: every action plan whose years include the
+    period's year, with its report (or none yet), by committee."""
+    plans = (
+        ActionPlan.objects.filter(starts_in__lte=period.year, ends_in__gte=period.year)
+        .select_related("committee", "strategy")
+        .order_by("committee__name", "strategy__title")
+    )
+    reports = {r.plan_id: r for r in period.reports.select_related("submitted_by")}
+    return [PeriodOverviewRow(plan=plan, report=reports.get(plan.pk)) for plan in plans]
 
 
 def period_report_latest(plan: ActionPlan) -> PeriodReport | None:

@@ -15,12 +15,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from actionplans import exports, services
-from actionplans.forms import ActionForm, NewPlanForm, PeriodForm, PlanForm, ReportForm
-from actionplans.models import Action, ActionPlan, PeriodReport, ReportPeriod
+from actionplans.forms import (
+    ActionForm,
+    NewPlanForm,
+    PeriodForm,
+    PlanForm,
+    ReportApproveForm,
+    ReportForm,
+    ReportReturnForm,
+)
+from actionplans.models import REPORT_HANDED_IN_STATUSES, Action, ActionPlan, PeriodReport, ReportPeriod
 from core import versioning
 from core.decorators import login_required_htmx
 from core.pdf import pdf_response
-from strategy.models import Indicator, Reporter
+from strategy.models import Indicator, IndicatorUnit, Reporter
 
 
 def _get_plan(user, pk: int) -> ActionPlan:
@@ -248,7 +256,8 @@ def report_edit(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
             if response is not None:
                 return response
             conflict = versioning.conflict_context(form, outcome, values)
-    targets = {i.pk: i.target_for(period.year) for i in indicators}
+    # Each target as its unit shows it ("Ja" for a yes/no indicator).
+    targets = {i.pk: IndicatorUnit(i.unit).display_value(i.target_for(period.year)) for i in indicators}
     return TemplateResponse(
         request,
         "actionplans/report_edit.html",
@@ -261,6 +270,84 @@ def report_edit(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
             "targets": targets,
             "conflict": conflict,
             "can_reopen": permissions.can_manage_periods(request.user),
+            "can_submit": can_edit and report.pk is not None and report.updated_at is not None and editable,
+            "can_review": permissions.can_manage_periods(request.user) and report.is_handed_in,
+            "return_form": ReportReturnForm(),
+            "approve_form": ReportApproveForm(),
+        },
+    )
+
+
+def _get_report(request: HttpRequest, pk: int, period_pk: int) -> PeriodReport:
+    """A plan's report for a period, within the user's reach; 404 when there is none yet."""
+    plan = _get_plan(request.user, pk)
+    return get_object_or_404(plan.reports.select_related("period", "plan__committee"), period_id=period_pk)
+
+
+@login_required
+@require_POST
+def report_submit(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
+    """The committee hands in its report to the city office."""
+    report = _get_report(request, pk, period_pk)
+    permissions.require(permissions.can_edit_plan(request.user, report.plan))
+    try:
+        services.period_report_submit(report=report, user=request.user)
+    except services.PlanError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The report is handed in to the city office."))
+    return redirect("actionplans:report_edit", pk=pk, period_pk=period_pk)
+
+
+@login_required
+@require_POST
+def report_return(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
+    """The city office returns a handed-in report with a reason."""
+    report = _get_report(request, pk, period_pk)
+    permissions.require(permissions.can_manage_periods(request.user))
+    form = ReportReturnForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.PlanError(_("Give a reason for returning the report."))
+        services.period_report_return(report=report, user=request.user, reason=form.cleaned_data["reason"])
+    except services.PlanError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The report is returned to %(committee)s.") % {"committee": report.plan.committee})
+    return redirect("actionplans:report_edit", pk=pk, period_pk=period_pk)
+
+
+@login_required
+@require_POST
+def report_approve(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
+    """The city office approves a handed-in report."""
+    report = _get_report(request, pk, period_pk)
+    permissions.require(permissions.can_manage_periods(request.user))
+    form = ReportApproveForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        services.period_report_approve(report=report, user=request.user, comment=comment)
+    except services.PlanError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The report is approved."))
+    return redirect("actionplans:report_edit", pk=pk, period_pk=period_pk)
+
+
+@login_required
+def period_detail(request: HttpRequest, period_pk: int) -> HttpResponse:
+    """Who has reported for a period: every committee's plan, handed in or not."""
+    permissions.require(permissions.can_view_period_overview(request.user))
+    period = get_object_or_404(ReportPeriod, pk=period_pk)
+    rows = services.period_overview(period)
+    return TemplateResponse(
+        request,
+        "actionplans/period_detail.html",
+        {
+            "period": period,
+            "rows": rows,
+            "handed_in": sum(1 for r in rows if r.is_handed_in),
+            "late": period.is_past_deadline(),
         },
     )
 
@@ -290,8 +377,17 @@ def period_list(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The report period is set up."))
         return redirect("actionplans:period_list")
     return TemplateResponse(
-        request, "actionplans/period_list.html", {"form": form, "periods": ReportPeriod.objects.all()}
+        request,
+        "actionplans/period_list.html",
+        {
+            "form": form,
+            "periods": ReportPeriod.objects.annotate(handed_in=_handed_in_count()).order_by("-year", "deadline"),
+        },
     )
+
+
+def _handed_in_count():
+    return Count("reports", filter=Q(reports__status__in=REPORT_HANDED_IN_STATUSES))
 
 
 @login_required

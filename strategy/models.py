@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,6 +47,14 @@ class IndicatorUnit(models.TextChoices):
         if value < 0:
             return _("must not be negative, not %(value)s") % {"value": value}
         return None
+
+    def display_value(self, value: Decimal | None) -> str:
+        """A value as a person reads it: "Ja"/"Nej" for yes/no, "2,5" for a number, "–" for none."""
+        if value is None:
+            return "–"
+        if self == IndicatorUnit.YES_NO:
+            return str(_("Yes") if value else _("No"))
+        return number_format(value.normalize() if isinstance(value, Decimal) else value)
 
 
 class Direction(models.TextChoices):

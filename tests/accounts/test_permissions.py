@@ -233,6 +233,21 @@ TABLE = {
         lambda o: {"pk": o.plan_a.pk, "period_pk": o.period.pk},
         expect(302, 404, 404, 403, 404, 403, 403, 302, 404, 404),
     ),
+    "actionplans:report_submit": (
+        "post",
+        lambda o: {"pk": o.plan_a.pk, "period_pk": o.period.pk},
+        expect(302, 404, 404, 302, 404, 403, 403, 403, 404, 404),
+    ),
+    "actionplans:report_return": (
+        "post",
+        lambda o: {"pk": o.plan_a.pk, "period_pk": o.period.pk},
+        expect(302, 404, 404, 403, 404, 403, 403, 302, 404, 404),
+    ),
+    "actionplans:report_approve": (
+        "post",
+        lambda o: {"pk": o.plan_a.pk, "period_pk": o.period.pk},
+        expect(302, 404, 404, 403, 404, 403, 403, 302, 404, 404),
+    ),
     "actionplans:plan_history": (
         "get",
         lambda o: {"pk": o.plan_a.pk},
@@ -259,6 +274,11 @@ TABLE = {
         expect(302, 403, 403, 200, 200, 200, 200, 200, 403, 403),
     ),
     "actionplans:period_list": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
+    "actionplans:period_detail": (
+        "get",
+        lambda o: {"period_pk": o.period.pk},
+        expect(302, 403, 403, 403, 403, 403, 200, 200, 403, 403),
+    ),
     # Dashboards: the city office everywhere, committee staff their own committee (a query string names the place).
     "dashboards:dashboard": (
         "get",

@@ -79,3 +79,37 @@ def test_committee_staff_add_an_action_report_on_it_and_export_the_plan(page: Pa
     assert workbook.sheetnames == ["Handlingsplan", "Mål utan åtgärd", "Rapport"]
     assert workbook["Handlingsplan"]["A2"].value == "Trådlöst nät och fortbildning"
     assert workbook["Rapport"]["D3"].value == "Nätet är klart på hälften av skolorna."
+
+
+def test_a_committee_hands_in_its_t1_report_and_the_city_office_sees_who_has_reported(
+    page: Page, live_server, org, plan
+):
+    ActionPlan.objects.create(committee=org.committee_b, strategy=plan.strategy, starts_in=2025, ends_in=2028)
+    Indicator.objects.create(
+        goal=Goal.objects.get(number="2.1", focus_area__strategy=plan.strategy),
+        code="2.1.9",
+        name="Nämnden har en plan för digitala enheter",
+        unit=IndicatorUnit.YES_NO,
+        reported_by=Reporter.COMMITTEE,
+    )
+    period = ReportPeriod.objects.get()
+    log_in(page, live_server.url, org.editor_a.email)
+    page.goto(f"{live_server.url}/plans/{plan.pk}/reports/{period.pk}/")
+    page.get_by_label("1.1.9 Andel skolor med trådlöst nät").fill("55")
+    page.get_by_role("group", name="2.1.9 Nämnden har en plan för digitala enheter").get_by_label("Ja").check()
+    page.get_by_role("button", name="Spara rapporten").click()
+    expect(page.get_by_role("status")).to_contain_text("Rapporten är sparad")
+    assert_accessible(page)
+    page.get_by_role("button", name="Lämna in rapporten").click()
+    expect(page.get_by_role("status")).to_contain_text("Rapporten är inlämnad till stadsledningskontoret.")
+    expect(page.get_by_role("main")).to_contain_text("Status: Inlämnad")
+    page.get_by_role("button", name="Logga ut").click()
+
+    log_in(page, live_server.url, org.admin.email)
+    page.goto(f"{live_server.url}/report-periods/")
+    page.get_by_role("link", name=str(period)).click()
+    expect(page.get_by_role("main")).to_contain_text("1 av 2 handlingsplaner är inlämnade.")
+    table = page.get_by_role("table")
+    expect(table.get_by_role("row", name="Nämnd A")).to_contain_text("Inlämnad")
+    expect(table.get_by_role("row", name="Nämnd B")).to_contain_text("Inte påbörjad")
+    assert_accessible(page)

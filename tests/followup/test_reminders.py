@@ -117,11 +117,20 @@ def test_a_reminder_claimed_once_is_not_sent_again(org, dated):
     assert len([m for m in mail.outbox if m.extra_headers["X-Portal-Mail"] == row.key]) == 1
 
 
-def test_period_reports_are_reminded_to_committees_that_have_not_reported(org, plan_a):
+def test_period_reports_are_reminded_to_committees_that_have_not_handed_in(org, plan_a):
     day = org.period.deadline - datetime.timedelta(days=7)
     assert (ReminderKind.REPORT_DUE, "d-7", org.editor_a.email) in keys(day)
     actionplans.period_report_save(report=org.plan_a.reports.get(), rows={}, values={}, version=0, user=org.editor_a)
+    assert (ReminderKind.REPORT_DUE, "d-7", org.editor_a.email) in keys(day)  # saved is not handed in
+    actionplans.period_report_submit(report=org.plan_a.reports.get(), user=org.editor_a)
     assert not [k for k in keys(day) if k[0] == ReminderKind.REPORT_DUE]
+
+
+def test_a_period_report_not_handed_in_is_reminded_every_week_after_the_deadline(org, plan_a):
+    deadline = org.period.deadline
+    late = [k for k in keys(deadline + datetime.timedelta(days=14)) if k[0] == ReminderKind.REPORT_DUE]
+    assert late == [(ReminderKind.REPORT_DUE, "late-2w", org.editor_a.email)]
+    assert not [k for k in keys(deadline + datetime.timedelta(days=10)) if k[0] == ReminderKind.REPORT_DUE]
 
 
 def test_committee_staff_remind_their_late_schools_now_and_see_the_log(

@@ -16,6 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.backends import password_login_allowed
 from accounts.models import User
+from core.site import site_url
 from outbox import services as outbox
 from outbox.models import Mail
 
@@ -60,7 +61,7 @@ def _reset_link(user: User) -> str:
             "token": default_token_generator.make_token(user),
         },
     )
-    return settings.SITE_URL + path
+    return site_url() + path
 
 
 def build_invitation(mail: Mail) -> outbox.Message:
@@ -89,7 +90,7 @@ def build_password_reset(mail: Mail) -> outbox.Message:
     user = mail.recipient
     if user is None or not user.is_active:
         raise outbox.NothingToSend("Användaren är inte längre aktiv.")
-    protocol, _sep, domain = settings.SITE_URL.partition("://")
+    protocol, _sep, domain = site_url().partition("://")
     context = {
         "email": user.email,
         "domain": domain,

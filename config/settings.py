@@ -76,7 +76,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 CITY_NAME = env.str("CITY_NAME", default="Demostad")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Unset: the address each request came in on (core/site.py); workers need it set.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 
 DJANGO_APPS = [
     "portal.apps.PortalAdminConfig",
@@ -123,6 +124,7 @@ MIDDLEWARE = [
     "djangosaml2.middleware.SamlSessionMiddleware",
     "core.middleware.SwedishUnlessChosenMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.site.RequestSiteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core import jobs, versioning
 from core.pdf import PDF_ARCHIVAL, PDF_UA, PdfUnavailable, render_pdf
+from core.site import site_url
 from dashboards import report_files
 from dashboards.models import BoardReport, BoardReportAnalysis, DocumentStatus, ReportStatus, YearlyReport
 from dashboards.report_content import content_collect, content_for
@@ -286,7 +287,7 @@ def build_ready_mail(mail) -> outbox.Message:
     context = {
         "report": report,
         "city": settings.CITY_NAME,
-        "link": settings.SITE_URL + reverse("dashboards:report_detail", args=[report.pk]),
+        "link": site_url() + reverse("dashboards:report_detail", args=[report.pk]),
     }
     return outbox.Message(
         subject=render_to_string("dashboards/email/report_ready_subject.txt", context),

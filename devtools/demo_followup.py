@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from actionplans import services as actionplans
-from actionplans.models import Action, ActionPlan, ActionReport, ReportPeriod
+from actionplans.models import Action, ActionPlan, ActionReport, ReportPeriod, ReportStatus
 from dashboards.models import Highlight
 from followup import services
 from followup.models import HANDED_IN_STATUSES, AreaAnswer, Cycle, SelfAssessment
@@ -206,8 +206,14 @@ def build_plans() -> list:
                     f"{period.get_kind_display()}: arbetet med ”{entry.action.title.lower()}” går enligt plan."
                 )
                 entry.save()
-            report.updated_at = timezone.now()
-            report.updated_by = editor
+            # Reported and handed in a few days before the deadline, as the calendar had it:
+            # a T1 report of last May was reported in May.
+            reported_at = timezone.make_aware(
+                datetime.datetime.combine(period.deadline - datetime.timedelta(days=4), datetime.time(10, 0))
+            )
+            report.updated_at = report.submitted_at = reported_at
+            report.updated_by = report.submitted_by = editor
+            report.status = ReportStatus.SUBMITTED
             report.version = 1
             report.save()
     return plans

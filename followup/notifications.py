@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import HandedInMail, Membership, Role
+from core.site import site_url
 from followup.models import HANDED_IN_STATUSES, SelfAssessment
 from outbox import services as outbox
 from outbox.models import Mail
@@ -152,7 +153,7 @@ def _assessment(mail: Mail) -> SelfAssessment:
 
 
 def _link(assessment: SelfAssessment) -> str:
-    return settings.SITE_URL + reverse("followup:assessment_detail", args=[assessment.pk])
+    return site_url() + reverse("followup:assessment_detail", args=[assessment.pk])
 
 
 def _render(name: str, context: dict) -> outbox.Message:

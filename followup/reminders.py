@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from core import events
+from core.site import site_url
 from followup.models import (
     EDITABLE_STATUSES,
     SCHOOL_REMINDER_KINDS,
@@ -239,7 +240,7 @@ def _progress(assessment: SelfAssessment) -> tuple[int, int]:
 
 def build_message(reminder: Reminder) -> outbox.Message:
     """The reminder as a plain-text and HTML email (in the language active, the recipient's)."""
-    context = {"reminder": reminder, "city": settings.CITY_NAME, "site": settings.SITE_URL}
+    context = {"reminder": reminder, "city": settings.CITY_NAME, "site": site_url()}
     if reminder.cycle_id and reminder.school_id:
         assessment = SelfAssessment.objects.select_related("cycle", "school").get(
             cycle_id=reminder.cycle_id, school_id=reminder.school_id
@@ -249,7 +250,7 @@ def build_message(reminder: Reminder) -> outbox.Message:
             assessment=assessment,
             done=done,
             total=total,
-            link=settings.SITE_URL + reverse("followup:assessment_detail", args=[assessment.pk]),
+            link=site_url() + reverse("followup:assessment_detail", args=[assessment.pk]),
         )
     if reminder.kind == ReminderKind.COMMITTEE_SUMMARY:
         assessments = reminder.cycle.assessments.filter(school__committee_id=reminder.committee_id).select_related(
@@ -259,10 +260,10 @@ def build_message(reminder: Reminder) -> outbox.Message:
             handed_in=sum(1 for a in assessments if not a.is_pending),
             total=len(assessments),
             late=[a.school for a in assessments if a.is_pending],
-            link=settings.SITE_URL + reverse("followup:cycle_detail", args=[reminder.cycle_id]),
+            link=site_url() + reverse("followup:cycle_detail", args=[reminder.cycle_id]),
         )
     if reminder.kind == ReminderKind.REPORT_DUE:
-        context["link"] = settings.SITE_URL + reverse("actionplans:plan_list")
+        context["link"] = site_url() + reverse("actionplans:plan_list")
     return outbox.Message(
         subject=render_to_string("followup/email/reminder_subject.txt", context),
         text=render_to_string("followup/email/reminder.txt", context),

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from core import jobs
+from core.site import request_site, serving, site_url
 from outbox.models import Mail, MailStatus
 
 logger = logging.getLogger(__name__)
@@ -82,13 +83,15 @@ def mail_queue(*, mails: Iterable[Outgoing]) -> list[Mail]:
     A recipient without an email address is recorded as not sent, with the reason.
     """
     rows = []
+    # Without SITE_URL, the links go to the address of the request that wrote the mail.
+    site = {"site": site_url()} if not settings.SITE_URL and request_site() else {}
     for m in mails:
         row = Mail(
             key=m.key[:200],
             kind=m.kind,
             recipient=m.recipient,
             email=m.recipient.email or "",
-            params=m.params,
+            params={**m.params, **site},
             created_by=m.created_by,
         )
         if not row.email:
@@ -153,7 +156,7 @@ def build_message(mail: Mail) -> EmailMultiAlternatives:
     if builder is None:
         raise NothingToSend(f"Okänd sorts e-post: {mail.kind}")
     language = getattr(mail.recipient, "language", "") or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(language), serving(mail.params.get("site", "")):
         content = builder(mail)
     message = EmailMultiAlternatives(
         content.subject.strip(), content.text, None, [mail.email], headers={"X-Portal-Mail": mail.key}

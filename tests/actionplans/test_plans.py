@@ -755,6 +755,12 @@ def test_the_demo_has_three_plans_with_uncovered_goals_and_reports_for_past_peri
         past = plan.reports.filter(period__deadline__lt=timezone.localdate())
         assert past.exists()
         assert ActionReport.objects.filter(report__in=past).exclude(comment="").exists()
+        for report in past.select_related("period"):
+            # Reported when the calendar says, not on the day the demo was loaded.
+            reported_on = timezone.localtime(report.updated_at).date()
+            assert report.period.deadline - 7 * DAY < reported_on < report.period.deadline
+            assert report.status == "submitted"
+            assert report.submitted_at == report.updated_at
 
 
 # --- Two windows on a plan, an action or a report: the one versioned save ---------------

@@ -61,3 +61,19 @@ def test_the_demo_runs_on_sqlite_with_eager_tasks_and_no_services(tmp_path):
     assert status.startswith("200 /assessments/")
     assert "Självvärdering" in "\n".join(page)
     assert "Norrskolan" in "\n".join(page)
+
+
+def test_bin_demo_refuses_a_port_that_is_not_a_number_before_installing_anything():
+    import os
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "bin" / "demo"
+    result = subprocess.run(
+        [str(script)], env={**os.environ, "PORT": "80a"}, capture_output=True, text=True, timeout=30, check=False
+    )
+
+    assert result.returncode == 2
+    assert "PORT must be a port number, not '80a'." in result.stderr
+    assert "Installing" not in result.stdout
+

@@ -79,7 +79,7 @@ def build_invitation(mail: Mail) -> outbox.Message:
         context["link"] = _reset_link(user)
     else:
         # Password login is off: the person signs in through the city's identity provider.
-        context.update(link=settings.SITE_URL + reverse("login"), identity_provider=True)
+        context.update(link=site_url() + reverse("login"), identity_provider=True)
     return outbox.Message(
         subject=render_to_string("accounts/email/invitation_subject.txt", context),
         text=render_to_string("accounts/email/invitation.txt", context),

@@ -36,6 +36,7 @@ from saml2.config import SPConfig
 from accounts import services
 from accounts.forms import LoginForm
 from accounts.models import Provider
+from core.site import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +130,7 @@ _SAML_METADATA_TTL = 600
 
 
 def _saml_config_dict() -> dict:
-    base = settings.SITE_URL
+    base = site_url()  # SITE_URL, or the address the request came in on
     metadata: dict = {}
     if settings.SAML_IDP_METADATA_URL:
         metadata["remote"] = [{"url": settings.SAML_IDP_METADATA_URL}]

@@ -76,4 +76,3 @@ def test_bin_demo_refuses_a_port_that_is_not_a_number_before_installing_anything
     assert result.returncode == 2
     assert "PORT must be a port number, not '80a'." in result.stderr
     assert "Installing" not in result.stdout
-

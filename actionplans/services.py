@@ -376,8 +376,11 @@ def plan_overview(plan: ActionPlan) -> list[dict]:
 
 
 def plan_uncovered_goals(overview: list[dict]) -> list[Goal]:
-    """The goals of a plan overview that no action serves."""
-    return [goal for entry in overview for goal, actions in entry["goals"] if not actions]
+    """The goals of a plan overview that the plan is asked to cover and no action
+    serves (a city-level goal is not the committee's)."""
+    return [
+        goal for entry in overview for goal, actions in entry["goals"] if not actions and goal.is_for_committee_plans
+    ]
 
 
 def plan_changes(plan: ActionPlan) -> list[history.Change]:

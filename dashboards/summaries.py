@@ -24,7 +24,7 @@ from core import events, jobs
 from dashboards.models import CycleSummary, Rollup, SchoolResult, SummaryBacklog
 from followup.models import HANDED_IN_STATUSES, AreaAnswer, Cycle, IndicatorAnswer, SelfAssessment
 from schools.models import Committee, SchoolFormOffering
-from strategy.models import Direction
+from strategy.models import Direction, Goal
 
 NOT_APPLICABLE = 0  # the level stored for an area that does not apply to the school
 # Queued by name: the task module imports this one.
@@ -73,7 +73,8 @@ def cycle_meta(cycle: Cycle) -> dict:
         "year": cycle.year,
         "deadline": cycle.deadline.isoformat(),
         "areas": [[a.number, a.title] for a in cycle.areas.all()],
-        "goal_count": sum(len(a.goals) for a in cycle.areas.all()),
+        # The goals a committee's plan is asked to cover (a city-level goal is the city office's).
+        "goal_count": Goal.objects.filter(focus_area__strategy_id=cycle.strategy_id).for_committee_plans().count(),
         "committees": list(
             Committee.objects.filter(schools__assessments__cycle=cycle)
             .distinct()

@@ -21,7 +21,7 @@ from dashboards.models import Rollup, SchoolResult
 from dashboards.summaries import Tally, target_met
 from followup.models import HANDED_IN_STATUSES, AssessmentStatus, Cycle
 from schools.models import Committee, School, SchoolForm, SocioEconomicBand
-from strategy.models import Direction, Goal, IndicatorUnit
+from strategy.models import Direction, Goal, IndicatorUnit, OrganisationLevel
 
 PARTLY_MARGIN = 0.10  # within 10 % of the target is "partly met"
 
@@ -406,7 +406,8 @@ def plans_for(strategy_id: int, committee_ids: list[int] | None):
     if committee_ids is not None:
         plans = plans.filter(committee_id__in=committee_ids)
     return plans.annotate(
-        covered=Count("actions__goals", distinct=True),
+        # Only the goals a committee's plan is asked to cover (not the city's).
+        covered=Count("actions__goals", filter=~Q(actions__goals__level=OrganisationLevel.CITY), distinct=True),
         **{f"n_{s}": Count("actions", filter=Q(actions__status=s), distinct=True) for s in ACTION_STATUSES},
     )
 
@@ -458,9 +459,10 @@ def _goal_count(meta: dict) -> int:
 
 
 def uncovered_goals(strategy_id: int, committee_id: int) -> list[Goal]:
-    """The strategy's goals that no action of the committee's plan serves."""
+    """The strategy's goals the committee's plan is asked to cover that no action of it serves."""
     return list(
         Goal.objects.filter(focus_area__strategy_id=strategy_id)
+        .for_committee_plans()
         .exclude(actions__plan__committee_id=committee_id)
         .select_related("focus_area")
         .order_by("focus_area__number", "position", "number")

@@ -144,12 +144,22 @@ class FocusArea(models.Model):
         return f"{self.number}. {self.title}"
 
 
+class GoalQuerySet(models.QuerySet):
+    def for_committee_plans(self):
+        """The goals a committee's action plan is asked to cover: its own and the
+        schools' (through the committee's schools), and those without a level; a
+        city-level goal is the city office's ("Kommunstyrelsen följer upp …")."""
+        return self.exclude(level=OrganisationLevel.CITY)
+
+
 class Goal(models.Model):
     focus_area = models.ForeignKey(FocusArea, on_delete=models.CASCADE, related_name="goals")
     number = models.CharField(_("number"), max_length=20)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     text = models.TextField(_("text"))
     level = models.CharField(_("for"), max_length=10, choices=OrganisationLevel.choices, blank=True)
+
+    objects = GoalQuerySet.as_manager()
 
     class Meta:
         ordering = ["focus_area__number", "position", "number"]
@@ -161,6 +171,11 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.text[:80]}"
+
+    @property
+    def is_for_committee_plans(self) -> bool:
+        """The same rule as `GoalQuerySet.for_committee_plans`."""
+        return self.level != OrganisationLevel.CITY
 
     def clean(self):
         if self.focus_area_id is None:

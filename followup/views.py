@@ -34,7 +34,7 @@ from followup.models import (
 @login_required
 def cycle_list(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_view_cycles(request.user))
-    cycles = list(Cycle.objects.select_related("strategy"))
+    cycles = list(Cycle.objects.select_related("strategy").prefetch_related("committees"))
     counts: dict[int, list[int]] = {}
     for cycle_id, status, n in (
         permissions.visible_assessments(request.user, SelfAssessment.objects.all())

@@ -155,8 +155,8 @@ def test_the_command_shows_who_would_get_what_without_writing(org, dated, capsys
     assert not Reminder.objects.exists()
 
 
-def remind_now(client, year, **data):
-    return client.post(reverse("followup:remind_now", args=[year]), data, follow=True)
+def remind_now(client, cycle_pk, **data):
+    return client.post(reverse("followup:remind_now", args=[cycle_pk]), data, follow=True)
 
 
 def test_remind_now_leaves_out_schools_reminded_in_the_last_day_unless_asked_to_remind_again(
@@ -172,13 +172,13 @@ def test_remind_now_leaves_out_schools_reminded_in_the_last_day_unless_asked_to_
 
     client.force_login(org.editor_a)
     with django_capture_on_commit_callbacks(execute=True):
-        page = remind_now(client, org.cycle.year).content.decode()
+        page = remind_now(client, org.cycle.pk).content.decode()
     assert "0 påminnelser är på väg" in page
     assert "1 enheter har påmints det senaste dygnet och fick ingen ny påminnelse" in page
     assert len(mail.outbox) == sent
 
     with django_capture_on_commit_callbacks(execute=True):
-        page = remind_now(client, org.cycle.year, again="1").content.decode()
+        page = remind_now(client, org.cycle.pk, again="1").content.decode()
     assert "1 påminnelser är på väg" in page
     assert mail.outbox[-1].to == [org.principal_a.email]
     assert len(mail.outbox) == sent + 1
@@ -190,7 +190,7 @@ def test_remind_now_leaves_out_schools_reminded_in_the_last_day_unless_asked_to_
         Mail.objects.filter(pk=row.mail_id).update(key=f"{row.key}-yesterday")
         Reminder.objects.filter(pk=row.pk).update(key=f"{row.key}-yesterday")
     with django_capture_on_commit_callbacks(execute=True):
-        assert "1 påminnelser är på väg" in remind_now(client, org.cycle.year).content.decode()
+        assert "1 påminnelser är på väg" in remind_now(client, org.cycle.pk).content.decode()
     assert len(mail.outbox) == sent + 2
 
 
@@ -198,7 +198,7 @@ def test_a_double_click_on_remind_now_sends_once(client, org, cycle_a, django_ca
     client.force_login(org.editor_a)
     with django_capture_on_commit_callbacks(execute=True):
         for _click in range(3):
-            remind_now(client, org.cycle.year, again="1")
+            remind_now(client, org.cycle.pk, again="1")
     assert Reminder.objects.filter(kind=ReminderKind.MANUAL).count() == 1
     assert [m.to for m in mail.outbox] == [[org.principal_a.email]]
 
@@ -207,14 +207,14 @@ def test_the_follow_up_page_shows_when_each_late_school_was_last_reminded_and_by
     client, org, cycle_a, django_capture_on_commit_callbacks
 ):
     client.force_login(org.editor_a)
-    page = client.get(reverse("followup:cycle_detail", args=[org.cycle.year])).content.decode()
+    page = client.get(reverse("followup:cycle_detail", args=[org.cycle.pk])).content.decode()
     assert "Senast påmind" in page
     assert "Inte påmind" in page
     with django_capture_on_commit_callbacks(execute=True):
-        remind_now(client, org.cycle.year)
-    page = client.get(reverse("followup:cycle_detail", args=[org.cycle.year])).content.decode()
+        remind_now(client, org.cycle.pk)
+    page = client.get(reverse("followup:cycle_detail", args=[org.cycle.pk])).content.decode()
     assert f"{timezone.localtime():%Y-%m-%d}" in page
     assert str(org.editor_a) in page
     assert "Inte påmind" not in page
-    log = client.get(reverse("followup:reminder_log", args=[org.cycle.year])).content.decode()
+    log = client.get(reverse("followup:reminder_log", args=[org.cycle.pk])).content.decode()
     assert str(org.editor_a) in log  # sent by

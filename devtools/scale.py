@@ -101,6 +101,9 @@ class ScaleError(Exception):
     pass
 
 
+NOON = datetime.time(12, 0)
+
+
 def _write(model, fields: list[str], rows: Iterable[tuple]) -> int:
     """Insert rows fast: COPY on PostgreSQL, bulk inserts elsewhere."""
     rows = list(rows)
@@ -322,10 +325,21 @@ def _plans(strategy: Strategy, today: datetime.date, rng: random.Random) -> dict
             deadline = datetime.date(y + 1 if kind == "annual" else y, month, day)
             periods.append(ReportPeriod.objects.get_or_create(year=y, kind=kind, defaults={"deadline": deadline})[0])
     past = [p for p in periods if p.deadline < today]
+
+    def handed_in(period):  # a few days before the deadline, as the calendar had it
+        return timezone.make_aware(datetime.datetime.combine(period.deadline - datetime.timedelta(days=4), NOON))
+
     _write(
         PeriodReport,
-        ["plan", "period", "reopened", "version"],
-        [(p, period.pk, False, 1) for p in plans for period in past],
+        [
+            *("plan", "period", "reopened", "version", "status"),
+            *("submitted_at", "updated_at", "return_reason", "approval_comment"),
+        ],
+        [
+            (p, period.pk, False, 1, "submitted", handed_in(period), handed_in(period), "", "")
+            for p in plans
+            for period in past
+        ],
     )
     reports = {(r.plan_id, r.period_id): r.pk for r in PeriodReport.objects.filter(plan__in=plans)}
     lights = ["green", "green", "yellow", "red"]

@@ -84,13 +84,17 @@ class Cycle(models.Model):
         scope = self.scope_display()
         return f"{_('Follow-up')} {self.year}" + (f" ({scope})" if scope else "")
 
+    _committee_names: list[str] | None = None
+
     def scope_display(self) -> str:
         """The school forms and committees followed up, or "" for all of them."""
         labels = dict(SchoolForm.choices)
         parts = [", ".join(str(labels.get(f, f)) for f in self.school_forms)] if self.school_forms else []
-        committees = list(self.committees.all()) if self.pk else []
-        if committees:
-            parts.append(", ".join(c.name for c in committees))
+        if self.pk and self._committee_names is None:
+            # Read once per instance (a page names the follow-up several times).
+            self._committee_names = [c.name for c in self.committees.all()]
+        if self._committee_names:
+            parts.append(", ".join(self._committee_names))
         return "; ".join(parts)
 
     def is_locked(self, today: datetime.date | None = None) -> bool:

@@ -222,6 +222,8 @@ def period_report_save(
             row = (
                 PeriodReport.objects.select_for_update(of=("self",)).select_related("period", "plan").get(pk=report.pk)
             )
+        if row.is_handed_in:
+            raise PlanError(_("The report is handed in; the city office can return it to the committee."))
         if not row.is_editable():
             raise PlanError(_("The report period is past its deadline. The city office can reopen it."))
         return row

@@ -98,10 +98,10 @@ def test_a_committee_hands_in_its_t1_report_and_the_city_office_sees_who_has_rep
     page.get_by_label("1.1.9 Andel skolor med trådlöst nät").fill("55")
     page.get_by_role("group", name="2.1.9 Nämnden har en plan för digitala enheter").get_by_label("Ja").check()
     page.get_by_role("button", name="Spara rapporten").click()
-    expect(page.get_by_role("status")).to_contain_text("Rapporten är sparad")
+    expect(page.locator(".messages")).to_contain_text("Rapporten är sparad")
     assert_accessible(page)
     page.get_by_role("button", name="Lämna in rapporten").click()
-    expect(page.get_by_role("status")).to_contain_text("Rapporten är inlämnad till stadsledningskontoret.")
+    expect(page.locator(".messages")).to_contain_text("Rapporten är inlämnad till stadsledningskontoret.")
     expect(page.get_by_role("main")).to_contain_text("Status: Inlämnad")
     page.get_by_role("button", name="Logga ut").click()
 

@@ -197,7 +197,11 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
 def _get_document(user, year: int) -> BoardReport:
     """The year's report for the city office (made as a draft the first time); 403 for others."""
     permissions.require(permissions.can_build_yearly_report(user))
-    cycle = get_object_or_404(Cycle.objects.select_related("strategy"), year=year)
+    # A year may hold several follow-ups; the report is the year's first one's, as
+    # the dashboard's ?year= address names it.
+    cycle = Cycle.objects.select_related("strategy").filter(year=year).order_by("pk").first()
+    if cycle is None:
+        raise Http404
     return reports.document_for(cycle=cycle)
 
 

@@ -232,3 +232,14 @@ def test_the_dashboard_shows_each_follow_up_of_a_year_on_its_own(client, city):
     html = first.content.decode()
     assert f'value="{preschools.pk}"' in html
     assert "Uppföljning" in html
+
+
+def test_the_yearly_report_of_a_year_with_two_follow_ups_opens_the_years_first(client, city):
+    first = open_follow_up(city.strategy, school_forms=[SchoolForm.COMPULSORY])
+    open_follow_up(city.strategy, school_forms=[SchoolForm.PRESCHOOL], committees=[city.committee_a])
+    client.force_login(city.admin)
+
+    response = client.get(reverse("dashboards:board_report", args=[YEAR]))
+
+    assert response.status_code == 200
+    assert response.context["document"].cycle == first

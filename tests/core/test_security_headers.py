@@ -30,7 +30,7 @@ def test_a_redirect_and_an_error_page_for_a_logged_in_user_are_private_too(clien
             lambda o: (
                 reverse("dashboards:dashboard_csv", args=["completeness"])
                 + "?"
-                + tables.dashboard_url(o.cycle.year).split("?", 1)[1]
+                + tables.dashboard_url(o.cycle.pk).split("?", 1)[1]
             ),
             "text/csv",
         ),

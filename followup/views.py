@@ -158,6 +158,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "return_form": ReturnForm(),
             "approve_form": ApproveForm(),
             "locked": assessment.cycle.is_locked(),
+            "is_late": assessment.is_late(),
         },
     )
 

@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views import i18n
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
@@ -45,3 +46,11 @@ def set_language(request: HttpRequest) -> HttpResponse:
         request.user.language = code
         request.user.save(update_fields=["language"])
     return response
+
+
+@cache_control(max_age=3600, public=True)
+def city_stylesheet(request: HttpRequest) -> HttpResponse:
+    """The city's colour as a stylesheet of its own: a setting, read at run time,
+    served without any inline style."""
+    css = f":root {{ --portal-city: {settings.CITY_COLOUR}; }}\n"
+    return HttpResponse(css, content_type="text/css; charset=utf-8")

@@ -105,7 +105,7 @@ class ReportPeriod(models.Model):
     deadline = models.DateField(_("deadline"))
 
     class Meta:
-        ordering = ["-year", "kind"]
+        ordering = ["-year", "deadline"]
         verbose_name = _("report period")
         verbose_name_plural = _("report periods")
         constraints = [models.UniqueConstraint(fields=["year", "kind"], name="one_report_period_per_year_and_kind")]
@@ -134,7 +134,7 @@ class PeriodReport(models.Model):
     history = HistoricalRecords(excluded_fields=["version", "updated_at", "updated_by"])
 
     class Meta:
-        ordering = ["-period__year", "-period__kind"]
+        ordering = ["-period__year", "period__deadline"]
         constraints = [models.UniqueConstraint(fields=["plan", "period"], name="one_report_per_plan_and_period")]
 
     def __str__(self) -> str:

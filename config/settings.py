@@ -82,6 +82,8 @@ CITY_NAME = env.str("CITY_NAME", default="Demostad")
 # or an https:// address; and the colour of the header, behind white text.
 CITY_LOGO = env.str("CITY_LOGO", default="img/city-logo.svg")
 CITY_COLOUR = env.str("CITY_COLOUR", default="#0b4f8a")
+# When the accessibility statement was last reviewed (YYYY-MM-DD), as the statement says.
+ACCESSIBILITY_REVIEWED_ON = env.str("ACCESSIBILITY_REVIEWED_ON", default="2026-12-01")
 if not HEX_COLOUR.match(CITY_COLOUR):
     raise _config_error("CITY_COLOUR", f"expected a colour as #rrggbb, got {CITY_COLOUR!r}")
 if contrast_ratio(CITY_COLOUR, "#ffffff") < 4.5:

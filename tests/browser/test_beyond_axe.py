@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import log_in, log_out
+from tests.browser.helpers import assert_accessible, log_in, log_out
 from tests.browser.test_action_plan import plan  # noqa: F401 (fixture)
 from tests.browser.test_dashboards import city  # noqa: F401 (fixture)
 from tests.browser.test_self_assessment import assessment  # noqa: F401 (fixture)
@@ -186,3 +186,12 @@ def test_a_principal_fills_in_and_submits_the_whole_self_assessment_with_the_key
     expect(page.get_by_role("status")).to_contain_text("Självvärderingen är inlämnad")
     assessment.refresh_from_db()
     assert assessment.status == "submitted"
+
+
+def test_the_pages_open_to_everyone_pass_axe_and_the_checks_beyond_it(page: Page, live_server, org):
+    failures = []
+    for path in ("/login/", "/accessibility/", "/password-reset/"):
+        page.goto(live_server.url + path)
+        assert_accessible(page)
+        failures += all_failures(page, live_server.url + path)
+    assert not failures, "\n".join(failures)

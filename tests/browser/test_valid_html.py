@@ -23,3 +23,15 @@ def test_the_nu_checker_accepts_data_hx_attributes_and_dot_decimals():
         )
         == []
     )
+
+
+def test_bare_htmx_attributes_are_let_through_only_on_the_autosave_forms_and_the_report_status():
+    page = PAGE.format(
+        '<form method="post" data-draft-key="k"\n hx-post="/a" hx-swap="innerHTML"><button>Spara</button></form>'
+        '\n<div id="report-status" hx-get="/r" hx-trigger="every 2s"></div>'
+        '\n<form method="post" hx-post="/b"><button>Skicka</button></form>'
+    )
+    errors = nu_errors({"/sida/": page})
+    assert len(errors) == 1
+    assert "Attribute “hx-post” not allowed" in errors[0]
+    assert "line 4" in errors[0]

@@ -97,6 +97,7 @@ def area_figure_rows(rows: list) -> SafeString:
     return mark_safe("".join(html))  # noqa: S308 - every value is escaped
 
 
+@register.filter
 def chart_rows(labels: list[str], series: list[tuple[str, list]]) -> list[tuple[str, str]]:
     """A chart as a simple list, for screens too narrow for the drawing: each bar
     or point with its series' values ("Nämnd A: Inlämnad 3, Utkast 1")."""

@@ -10,6 +10,7 @@ BARE_HTMX_TEMPLATES = {
     "actionplans/report_edit.html",
     "followup/assessment_area.html",
     "dashboards/_report_status.html",
+    "dashboards/board_report.html",
     "_autosave_result.html",
 }
 

@@ -98,7 +98,8 @@ def reflow_failures(page: Page, url: str) -> list[str]:
 def text_zoom_failures(page: Page, url: str) -> list[str]:
     """Text at 200 %: no sideways scroll, and every control whole, inside the page, its text not cut."""
     page.goto(url)
-    page.add_style_tag(content="html { font-size: 200% !important; }")
+    # Through the CSS object model: the Content-Security-Policy refuses an added <style>.
+    page.evaluate("() => document.documentElement.style.setProperty('font-size', '200%', 'important')")
     return page.evaluate(
         """() => {
   const failures = [];

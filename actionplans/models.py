@@ -160,7 +160,7 @@ class PeriodReport(models.Model):
     history = HistoricalRecords(excluded_fields=["version", "updated_at", "updated_by"])
 
     class Meta:
-        ordering = ["-period__year", "-period__deadline"]
+        ordering = ["-period__year", "period__deadline"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "period"], name="one_report_per_plan_and_period"),
             models.CheckConstraint(

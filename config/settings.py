@@ -15,6 +15,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.colours import HEX_COLOUR, contrast_ratio
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -76,6 +78,16 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 CITY_NAME = env.str("CITY_NAME", default="Demostad")
+# The city's logo beside its name in the header: a path among the static files
+# or an https:// address; and the colour of the header, behind white text.
+CITY_LOGO = env.str("CITY_LOGO", default="img/city-logo.svg")
+CITY_COLOUR = env.str("CITY_COLOUR", default="#0b4f8a")
+# When the accessibility statement was last reviewed (YYYY-MM-DD), as the statement says.
+ACCESSIBILITY_REVIEWED_ON = env.str("ACCESSIBILITY_REVIEWED_ON", default="2026-12-01")
+if not HEX_COLOUR.match(CITY_COLOUR):
+    raise _config_error("CITY_COLOUR", f"expected a colour as #rrggbb, got {CITY_COLOUR!r}")
+if contrast_ratio(CITY_COLOUR, "#ffffff") < 4.5:
+    raise _config_error("CITY_COLOUR", f"{CITY_COLOUR} is too light behind white text (contrast under 4.5:1)")
 # Unset: the address each request came in on (core/site.py); workers need it set.
 SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 

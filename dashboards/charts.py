@@ -18,24 +18,26 @@ def svg(chart: Chart) -> SafeString:
     body, width, height = _lines(chart) if chart.kind == "lines" else _stacked(chart)
     return mark_safe(  # noqa: S308 - every text in the drawing is escaped
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" aria-hidden="true" focusable="false" font-size="11" '
+        f'height="{height}" aria-hidden="true" focusable="false" font-size="13" '
         f'font-family="DejaVu Sans, sans-serif">{body}</svg>'
     )
 
 
-def _colour(index: int) -> str:
-    return PALETTE[index % len(PALETTE)]
+def _colour(index: int, chart: Chart | None = None) -> str:
+    palette = (chart.palette if chart is not None else None) or PALETTE
+    return palette[index % len(palette)]
 
 
 def _legend(chart: Chart, y: int, width: int) -> tuple[str, int]:
     items, x, row = [], 0, 0
     for index, (name, _values) in enumerate(chart.series):
-        step = 26 + 7 * len(name)
+        step = 30 + 8 * len(name)
         if x and x + step > width:
             x, row = 0, row + 1
         top = y + row * 20
         items.append(
-            f'<rect x="{x}" y="{top}" width="12" height="12" fill="{_colour(index)}"/>'
+            f'<rect x="{x}" y="{top}" width="12" height="12" fill="{_colour(index, chart)}" stroke="#1b1f24" '
+            f'stroke-width="0.5"/>'
             f'<text x="{x + 16}" y="{top + 11}">{escape(name)}</text>'
         )
         x += step
@@ -69,7 +71,10 @@ def _stacked(chart: Chart) -> tuple[str, int, int]:
             if not value or not totals[i]:
                 continue
             w = bar_width * value / totals[i]
-            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="{_colour(index)}"/>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="{_colour(index, chart)}" '
+                f'stroke="#ffffff" stroke-width="1"/>'
+            )
             x += w
         parts.append(f'<text x="{label_width + bar_width + 6}" y="{y + 13}">{totals[i]}</text>')
         y += row_height + gap
@@ -103,7 +108,9 @@ def _lines(chart: Chart) -> tuple[str, int, int]:
         points = [(px(i), py(v)) for i, v in enumerate(vs) if v is not None]
         if len(points) > 1:
             coordinates = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-            parts.append(f'<polyline fill="none" stroke="{_colour(index)}" stroke-width="2.5" points="{coordinates}"/>')
-        parts.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{_colour(index)}"/>' for x, y in points)
+            parts.append(
+                f'<polyline fill="none" stroke="{_colour(index, chart)}" stroke-width="2.5" points="{coordinates}"/>'
+            )
+        parts.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{_colour(index, chart)}"/>' for x, y in points)
     legend, height = _legend(chart, top + plot_h + 30, width)
     return "".join(parts) + legend, width, height

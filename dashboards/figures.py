@@ -34,6 +34,7 @@ from dashboards.tables import (
     dashboard_url,
     distribution_table,
     groups_table,
+    headline_figures,
     heat_table,
     indicators_table,
     plans_for,
@@ -207,7 +208,13 @@ def city_dashboard(cycle: Cycle, *, form: str = "") -> Dashboard:
         ),
         _equity_table(bands, meta),
     ]
-    return Dashboard("city", cycle, None, None, form, refreshed_at, tables)
+    headline = headline_figures(
+        total,
+        _tally(trend[cycle.year - 1]) if cycle.year - 1 in trend else None,
+        [i for i in meta.get("indicators", []) if i["owner"] is None],
+        year=cycle.year,
+    )
+    return Dashboard("city", cycle, None, None, form, refreshed_at, tables, headline)
 
 
 def _forms_table(forms: dict[str, Rollup], meta: dict) -> Table:
@@ -261,7 +268,10 @@ def committee_dashboard(cycle: Cycle, committee: Committee, *, form: str = "") -
         uncovered_table(uncovered_goals(cycle.strategy_id, committee.pk)),
         _equity_table(bands, meta),
     ]
-    return Dashboard("committee", cycle, committee, None, form, refreshed_at, tables)
+    headline = headline_figures(
+        total, _tally(trend[cycle.year - 1]) if cycle.year - 1 in trend else None, indicators, year=cycle.year
+    )
+    return Dashboard("committee", cycle, committee, None, form, refreshed_at, tables, headline)
 
 
 def school_dashboard(cycle: Cycle, school: School) -> Dashboard:

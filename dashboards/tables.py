@@ -110,6 +110,26 @@ class Chart:
     labels: list[str]  # one per bar or per x value
     series: list[tuple[str, list[float | None]]]  # name, one value per label
     description: str = ""
+    palette: list[str] | None = None  # colours with a meaning, one per series; else the chart's own
+
+
+# The design system's colours (static/scss/_tokens.scss): a status keeps its
+# colour everywhere, and maturity levels run from light to dark in order.
+STATUS_COLOURS = {
+    "not_started": "#8a939c",
+    "draft": "#6fa8dc",
+    "submitted": "#0a58a8",
+    "returned": "#c77700",
+    "approved": "#146c43",
+}
+MATURITY_RAMP = ["#e3eef9", "#b3d1ee", "#6fa8dc", "#2f6fb3", "#0b3a6e"]
+
+
+def maturity_colours(count: int) -> list[str]:
+    """`count` steps of the maturity ramp, lightest first, spread over its whole length."""
+    if count <= 1:
+        return MATURITY_RAMP[-1:] * count
+    return [MATURITY_RAMP[round(i * (len(MATURITY_RAMP) - 1) / (count - 1))] for i in range(count)]
 
 
 @dataclass
@@ -124,6 +144,15 @@ class Table:
 
 
 @dataclass
+class Headline:
+    """One of the few figures a dashboard opens with."""
+
+    label: str
+    value: str
+    note: str = ""
+
+
+@dataclass
 class Dashboard:
     level: str  # "city" | "committee" | "school"
     cycle: Cycle
@@ -132,6 +161,7 @@ class Dashboard:
     form: str
     refreshed_at: datetime.datetime | None
     tables: list[Table]
+    headline: list[Headline] = field(default_factory=list)
 
     def table(self, key: str) -> Table | None:
         return next((t for t in self.tables if t.key == key), None)
@@ -156,6 +186,57 @@ def dashboard_url(cycle_id: int, *, committee: int | None = None, school: int | 
 
 
 # --- Building blocks ----------------------------------------------------------------
+
+
+def _number(value: float, decimals: int = 0) -> str:
+    return formats.number_format(round(value, decimals), decimals)
+
+
+def headline_figures(total: Tally, previous: Tally | None, indicators: list[dict], *, year: int) -> list[Headline]:
+    """Handed in, on time, mean maturity and its change from last year, indicators meeting their target."""
+    handed_in = _handed_in(total)
+    on_time = total.statuses.get("on_time", 0)
+    figures = [
+        Headline(
+            _("Handed in"),
+            f"{handed_in} / {total.schools}",
+            _("%(share)s %% of the school units") % {"share": _number(100 * handed_in / total.schools)}
+            if total.schools
+            else _("No school units yet"),
+        ),
+        Headline(
+            _("On time"),
+            str(on_time),
+            _("%(share)s %% of those handed in") % {"share": _number(100 * on_time / handed_in)}
+            if handed_in
+            else _("None handed in yet"),
+        ),
+    ]
+    mean = _overall(total, single=True).value
+    before = _overall(previous, single=True).value if previous is not None else None
+    if mean is None:
+        change = _("No levels given yet")
+    elif before is None:
+        change = _("No figures for %(year)s to compare with") % {"year": year - 1}
+    else:
+        difference = mean - before
+        sign = "+" if difference > 0 else "−" if difference < 0 else "±"
+        change = _("%(change)s since %(year)s") % {"change": sign + _number(abs(difference), 1), "year": year - 1}
+    figures.append(Headline(_("Mean maturity level"), _number(mean, 1) if mean is not None else "–", change))
+    with_target = [i for i in indicators if i["target"] is not None]
+    met = 0
+    for indicator in with_target:
+        entry = total.indicators.get(str(indicator["id"]))
+        value = entry["sum"] / entry["n"] if entry and entry["n"] else None
+        met += light_for(value, indicator["target"], indicator["direction"]).state == Light.MET
+    figures.append(
+        Headline(
+            _("Indicators meeting the target"),
+            f"{met} / {len(with_target)}",
+            _("by the mean of the school units' values"),
+        )
+    )
+    return figures
 
 
 def _mean(entry: dict | None, *, single: bool = False) -> Figure:
@@ -204,10 +285,12 @@ def completeness_table(children: list[tuple[object, Tally]], *, unit: str, meta:
         AssessmentStatus.SUBMITTED,
         AssessmentStatus.APPROVED,
     ]
+    # A column of school units only where a row stands for several (committees, not single schools).
+    counted = any(tally.schools != 1 for _label, tally in children)
     table = Table(
         key="completeness",
         title=_("Completeness"),
-        columns=[unit, _("School units")]
+        columns=[unit, *([_("School units")] if counted else [])]
         + [str(s.label) for s in statuses]
         + [_("Handed in, share"), _("On time"), _("After the deadline"), _("Late, not handed in")],
         note=(_("The deadline was %(date)s.") if past else _("The deadline is %(date)s."))
@@ -215,26 +298,27 @@ def completeness_table(children: list[tuple[object, Tally]], *, unit: str, meta:
     )
     total = Tally()
     for label, tally in children:
-        table.rows.append(_completeness_row(label, tally, statuses, past))
+        table.rows.append(_completeness_row(label, tally, statuses, past, counted=counted))
         total.schools += tally.schools
         for k, v in tally.statuses.items():
             total.statuses[k] += v
     if len(children) > 1:
-        table.rows.append(_completeness_row(_("Total"), total, statuses, past))
+        table.rows.append(_completeness_row(_("Total"), total, statuses, past, counted=counted))
     table.chart = Chart(
         kind="stacked",
         labels=[str(label) for label, _t in children],
         # In the table's column order, so the legend reads as the columns do.
         series=[(str(s.label), [t.statuses.get(s, 0) for _l, t in children]) for s in statuses],
         description=_("Self-assessments by status per %(unit)s.") % {"unit": unit.lower()},
+        palette=[STATUS_COLOURS.get(str(s), "#495057") for s in reversed(statuses)],
     )
     return table
 
 
-def _completeness_row(label, tally: Tally, statuses, past: bool) -> list:
+def _completeness_row(label, tally: Tally, statuses, past: bool, *, counted: bool = True) -> list:
     handed_in = _handed_in(tally)
     return (
-        [label, tally.schools]
+        [label, *([tally.schools] if counted else [])]
         + [tally.statuses.get(s, 0) for s in statuses]
         + [
             Figure(100 * handed_in / tally.schools if tally.schools else None, None, 0, " %"),
@@ -292,6 +376,7 @@ def distribution_table(tally: Tally, *, meta: dict) -> Table:
             for level, label in levels
         ],
         description=_("School units at each maturity level, per focus area."),
+        palette=maturity_colours(len(levels)),
     )
     return table
 

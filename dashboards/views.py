@@ -76,6 +76,7 @@ def _sections_html(scope: figures.Scope) -> SafeString:
         body = render_to_string(
             "dashboards/_sections.html",
             {
+                "headline": board.headline,
                 "sections": [(t, charts.svg(t.chart) if t.chart and t.rows else None) for t in board.tables],
                 "query": scope.query,
             },

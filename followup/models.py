@@ -258,6 +258,10 @@ class SelfAssessment(models.Model):
         """Not handed in: not started, draft or returned."""
         return self.status in EDITABLE_STATUSES
 
+    def is_late(self, today: datetime.date | None = None) -> bool:
+        """Not handed in, and the deadline has passed."""
+        return self.is_pending and (today or timezone.localdate()) > self.cycle.deadline
+
     def is_editable(self, today: datetime.date | None = None) -> bool:
         """Open for writing: the cycle has opened, not handed in, and not locked unless reopened."""
         if not self.is_pending or not self.cycle.has_opened(today):

@@ -136,8 +136,17 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "today": timezone.localdate(),
             "can_remind": can_remind,
             "can_edit": permissions.can_open_cycle(request.user),
+            "can_view_reminders": permissions.can_view_organisation(request.user),
         },
     )
+
+
+def _missing_areas(assessment: SelfAssessment) -> list[tuple]:
+    """What is missing, area by area, so that each area can be linked to."""
+    by_area = services.missing_by_area(assessment)
+    return [
+        (area, by_area[area.pk]) for area in services.cycle_structure(assessment.cycle).areas if by_area.get(area.pk)
+    ]
 
 
 def _progress(assessment: SelfAssessment, data: services.AssessmentData) -> tuple[list, int]:
@@ -185,6 +194,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "locked": assessment.cycle.is_locked(),
             "not_open_yet": assessment.is_pending and not assessment.cycle.has_opened(),
             "closed_message": assessment.closed_message(),
+            "is_late": assessment.is_late(),
         },
     )
 
@@ -310,6 +320,10 @@ def assessment_from_last_year(request: HttpRequest, pk: int, number: int) -> Htt
 def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _get_assessment(request.user, pk)
     permissions.require(permissions.can_edit_assessment(request.user, assessment))
+    if request.method == "GET" and not assessment.is_pending:
+        # Handed in, returned to nobody: there is nothing to submit (an approved one above all).
+        messages.info(request, _("The self-assessment was already submitted."))
+        return redirect(assessment_url(assessment))
     missing = services.missing_for_submission(assessment)
     if request.method == "POST":
         permissions.require(permissions.can_submit_assessment(request.user, assessment))
@@ -333,6 +347,7 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "assessment": assessment,
             "missing": missing,
+            "missing_areas": _missing_areas(assessment),
             "can_submit": permissions.can_submit_assessment(request.user, assessment),
         },
     )

@@ -10,6 +10,12 @@ class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal")
 
+    def ready(self):
+        from outbox.services import register_builder
+        from portal import services
+
+        register_builder(services.FEEDBACK_MAIL, services.build_feedback_mail)
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """The Django admin, with the site that lets the city admin role in."""

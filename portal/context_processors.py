@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -6,7 +7,10 @@ from accounts import permissions
 
 
 def navigation(user) -> list[dict]:
-    """What each kind of user finds in the main navigation: only what is theirs."""
+    """What each kind of user finds in the main navigation: only what is theirs.
+
+    Items marked `manage` (keeping the organisation and the users) sit in one
+    menu of their own, so that the navigation stays on one row."""
     if not user.is_authenticated:
         return []
     items = []
@@ -23,25 +27,36 @@ def navigation(user) -> list[dict]:
             items.append({"label": place.name, "url": reverse(url_name, args=[place.pk])})
     if permissions.can_view_dashboards(user):
         items.append({"label": _("Dashboard"), "url": reverse("dashboards:dashboard")})
+    if permissions.can_build_yearly_report(user):
+        items.append({"label": _("Yearly report"), "url": reverse("dashboards:report_list")})
     if permissions.can_view_cycles(user):
         items.append({"label": _("Follow-up"), "url": reverse("followup:cycle_list")})
     if permissions.can_view_plans(user):
         items.append({"label": _("Action plans"), "url": reverse("actionplans:plan_list")})
     items.append({"label": _("Strategies"), "url": reverse("strategy:strategy_list")})
     if permissions.can_manage_periods(user):
-        items.append({"label": _("Report periods"), "url": reverse("actionplans:period_list")})
+        items.append({"label": _("Report periods"), "url": reverse("actionplans:period_list"), "manage": True})
     if permissions.can_change_organisation(user):
-        items.append({"label": _("Import"), "url": reverse("schools:organisation_import")})
+        items.append({"label": _("Import"), "url": reverse("schools:organisation_import"), "manage": True})
     if permissions.can_manage_users(user):
-        items.append({"label": _("Users"), "url": reverse("accounts:user_list")})
+        items.append({"label": _("Users"), "url": reverse("accounts:user_list"), "manage": True})
     if user.is_staff or permissions.is_city_admin(user):
-        items.append({"label": _("Administration"), "url": reverse("admin:index")})
+        items.append({"label": _("Administration"), "url": reverse("admin:index"), "manage": True})
     return items
+
+
+def city_logo_url() -> str:
+    logo = settings.CITY_LOGO
+    return logo if logo.startswith(("https://", "http://", "/")) else static(logo)
 
 
 def portal(request) -> dict:
     user = getattr(request, "user", None)
+    items = navigation(user) if user is not None else []
     return {
         "CITY_NAME": settings.CITY_NAME,
-        "nav_items": navigation(user) if user is not None else [],
+        "CITY_LOGO_URL": city_logo_url(),
+        "nav_items": items,
+        "nav_main": [item for item in items if not item.get("manage")],
+        "nav_manage": [item for item in items if item.get("manage")],
     }

@@ -1,14 +1,19 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import i18n
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from followup.models import SelfAssessment
+from portal import services
+from portal.forms import AccessibilityFeedbackForm
 
 
 @login_required
@@ -45,3 +50,32 @@ def set_language(request: HttpRequest) -> HttpResponse:
         request.user.language = code
         request.user.save(update_fields=["language"])
     return response
+
+
+@cache_control(max_age=3600, public=True)
+def city_stylesheet(request: HttpRequest) -> HttpResponse:
+    """The city's colour as a stylesheet of its own: a setting, read at run time,
+    served without any inline style."""
+    css = f":root {{ --portal-city: {settings.CITY_COLOUR}; }}\n"
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
+
+
+@require_http_methods(["GET", "POST"])
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement (after the template of the Agency for Digital
+    Government), open to everyone, with a form to report a shortcoming."""
+    form = AccessibilityFeedbackForm(request.POST or None, initial={"page": request.GET.get("page", "")})
+    if request.method == "POST" and form.is_valid():
+        services.accessibility_feedback_send(
+            message=form.cleaned_data["message"],
+            page=form.cleaned_data["page"],
+            email=form.cleaned_data["email"],
+            sender=request.user,
+        )
+        messages.success(request, _("Thank you! Your report has been sent to the city's administrators."))
+        return redirect("portal:accessibility")
+    return TemplateResponse(
+        request,
+        "portal/accessibility.html",
+        {"form": form, "reviewed_on": settings.ACCESSIBILITY_REVIEWED_ON},
+    )

@@ -206,7 +206,7 @@ class IndicatorQuerySet(models.QuerySet):
 class Indicator(models.Model):
     """A measurable value tied to a goal: city-wide, or one committee's own."""
 
-    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="indicators")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("goal"))
     owner = models.ForeignKey(
         "schools.Committee",
         on_delete=models.CASCADE,

@@ -4,6 +4,7 @@ template loop: a city's tables hold tens of thousands of cells."""
 from html import escape
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -20,13 +21,16 @@ LIGHT_MARKS = {
 }
 
 
-def _cell(value, heat: bool, small_label: str, links: bool = True, separator: str = ",") -> str:
-    """One cell's HTML: a figure (with its count when it rests on few schools), a link, a light or text."""
+def _cell(value, heat: bool, small_label: str, links: bool = True, separator: str = ",", shared_n: bool = False) -> str:
+    """One cell's HTML: a figure (with its count when it rests on few schools, or a
+    star when the table says the count once), a link, a light or text."""
     if value is None:
         return "–"
     if isinstance(value, Figure):
         text = escape(value.formatted(separator))
-        if value.small:
+        if value.small and shared_n:
+            text += '<span class="small-group">*</span>'
+        elif value.small:
             text += f' <span class="small-group">({escape(small_label % {"n": value.n})})</span>'
         if heat and value.heat:
             return f'<span class="heat heat-{value.heat}">{text}</span>'
@@ -45,18 +49,28 @@ def _is_number(value) -> bool:
     return isinstance(value, int | float | Figure)
 
 
+@register.filter
+def shared_small_n(table: Table) -> int | None:
+    """The count every small-group figure of the table rests on, when it is the same
+    for all of them: then the table says it once instead of in every cell."""
+    counts = {value.n for row in table.rows for value in row if isinstance(value, Figure) and value.small}
+    return counts.pop() if len(counts) == 1 else None
+
+
 @register.simple_tag
-def table_rows(table: Table, links: bool = True) -> SafeString:
-    """The table's body rows: the first cell is the row's header; `links` False for print."""
+def table_rows(table: Table, links: bool = True, shared_n: int | None = None) -> SafeString:
+    """The table's body rows: the first cell is the row's header; `links` False for print;
+    `shared_n` when the table notes the small groups' count once."""
     small_label = _("n = %(n)s")
     separator = formats.get_format("DECIMAL_SEPARATOR")
     rows = []
+    once = bool(shared_n)
     for row in table.rows:
         cells = [f'<th scope="row">{_cell(row[0], False, small_label, links, separator)}</th>']
         cells.extend(
-            f'<td class="text-end">{_cell(value, table.heat, small_label, separator=separator)}</td>'
+            f'<td class="text-end">{_cell(value, table.heat, small_label, separator=separator, shared_n=once)}</td>'
             if _is_number(value)
-            else f"<td>{_cell(value, table.heat, small_label, separator=separator)}</td>"
+            else f"<td>{_cell(value, table.heat, small_label, separator=separator, shared_n=once)}</td>"
             for value in row[1:]
         )
         rows.append(f"<tr>{''.join(cells)}</tr>")
@@ -81,3 +95,16 @@ def area_figure_rows(rows: list) -> SafeString:
         text = "–" if cell is None else _cell(cell, True, small_label, False, separator)
         html.append(f'<tr><th scope="row">{escape(str(label))}</th><td class="text-end">{text}</td></tr>')
     return mark_safe("".join(html))  # noqa: S308 - every value is escaped
+
+
+@register.filter
+def chart_rows(labels: list[str], series: list[tuple[str, list]]) -> list[tuple[str, str]]:
+    """A chart as a simple list, for screens too narrow for the drawing: each bar
+    or point with its series' values ("Nämnd A: Inlämnad 3, Utkast 1")."""
+    rows = []
+    for index, label in enumerate(labels):
+        values = [
+            f"{name} {floatformat(values[index], -1)}" for name, values in series if values[index] not in (None, 0)
+        ]
+        rows.append((label, ", ".join(values) or "–"))
+    return rows

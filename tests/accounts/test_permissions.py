@@ -62,6 +62,8 @@ TABLE = {
     ),
     "password_reset_complete": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     "portal:set_language": ("post", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
+    "portal:city_stylesheet": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    "portal:accessibility": ("get", lambda o: {}, expect(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     # The Django admin: staff, and the city admin role who keeps strategies there.
     "admin:index": ("get", lambda o: {}, expect(302, 302, 302, 302, 302, 302, 302, 200, 302, 302)),
     "schools:committee_list": ("get", lambda o: {}, expect(302, 403, 403, 200, 200, 200, 200, 200, 403, 403)),

@@ -21,4 +21,17 @@ def log_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> N
     page.get_by_label("E-postadress").fill(email)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
-    expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
+    expect(user_menu(page)).to_have_count(1)  # folded away on a narrow screen
+
+
+def user_menu(page: Page):
+    """The button that opens the menu of language, settings and log-out."""
+    return page.locator(".user-menu > button")
+
+
+def log_out(page: Page, label: str = "Logga ut") -> None:
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():  # a narrow screen: the menus are folded away
+        toggler.click()
+    user_menu(page).click()
+    page.get_by_role("button", name=label).click()

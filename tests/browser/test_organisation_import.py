@@ -19,6 +19,7 @@ def upload(page: Page, name: str, text: str) -> None:
 
 def test_the_city_admin_fixes_a_bad_row_and_imports_the_new_schools(page: Page, live_server, org):
     log_in(page, live_server.url, org.admin.email)
+    page.get_by_role("button", name="Administrera").click()
     page.get_by_role("link", name="Importera").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Importera nämnder och skolenheter")
     assert_accessible(page)

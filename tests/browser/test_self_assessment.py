@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from followup import services
 from strategy.models import FocusArea, Goal, Indicator, IndicatorUnit, Reporter
-from tests.browser.helpers import assert_accessible, log_in
+from tests.browser.helpers import assert_accessible, log_in, log_out
 from tests.factories import StrategyFactory, maturity_scale
 
 pytestmark = pytest.mark.browser
@@ -43,10 +43,6 @@ def assessment(org):
 
 def saved(page: Page):
     expect(page.locator("#autosave-status")).to_contain_text("Sparat", timeout=15000)
-
-
-def log_out(page: Page):
-    page.get_by_role("button", name="Logga ut").click()
 
 
 def test_a_principal_fills_in_submits_and_the_committee_returns_and_approves(page: Page, live_server, org, assessment):

@@ -10,7 +10,7 @@ from saml2.metadata import entity_descriptor
 
 from accounts import sso
 from accounts.models import Role, RoleMapping
-from tests.browser.helpers import assert_accessible
+from tests.browser.helpers import assert_accessible, log_out, user_menu
 from tests.identity.oidc_process import OidcProviderProcess
 from tests.identity.saml_idp import SamlIdentityProvider
 
@@ -74,14 +74,14 @@ def test_a_principal_signs_in_with_saml_lands_on_the_schools_assessment_and_sign
     page.get_by_role("button", name="Fortsätt till tjänsten").click()
 
     expect(page).to_have_url(f"{live_server.url}/assessments/{org.assessment_a.pk}/")
-    expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
+    expect(user_menu(page)).to_be_visible()
     assert_accessible(page)
     # The group without a mapping gave no city office role, and school B is not hers.
     assert page.goto(f"{live_server.url}/organisation/").status == 403
     assert page.goto(f"{live_server.url}/organisation/schools/{org.school_b.pk}/").status == 404
 
     page.goto(f"{live_server.url}/organisation/schools/{org.school_a.pk}/")
-    page.get_by_role("button", name="Logga ut").click()
+    log_out(page)
     expect(page.get_by_role("heading", name="Logga in", exact=True)).to_be_visible()
     assert saml_idp.logged_out, "the identity provider was not asked to log out"
     page.goto(f"{live_server.url}/organisation/schools/{org.school_a.pk}/")
@@ -112,7 +112,7 @@ def test_a_committee_editor_signs_in_with_openid_connect_and_signs_out(page: Pag
     assert page.goto(f"{live_server.url}/organisation/").status == 200  # committee staff list their committees
 
     page.goto(f"{live_server.url}/organisation/committees/{org.committee_a.pk}/")
-    page.get_by_role("button", name="Logga ut").click()
+    log_out(page)
     expect(page.get_by_role("heading", name="Logga in", exact=True)).to_be_visible()
     assert len(oidc_op.logouts()) == 1
 

@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 from accounts.models import Role
 from actionplans import services as actionplans
 from actionplans.models import Action, ReportPeriod
-from tests.browser.helpers import assert_accessible, log_in
+from tests.browser.helpers import assert_accessible, log_in, log_out
 from tests.factories import member
 
 pytestmark = pytest.mark.browser
@@ -178,7 +178,7 @@ def test_log_out_after_expiry_warns_and_keeps_the_draft_for_its_user_only(
     page.get_by_label("Vad har gjorts").fill("Skrivet efter att sessionen gått ut.")
     expect(status(page)).to_contain_text("Du är utloggad", timeout=15000)
 
-    page.get_by_role("button", name="Logga ut").click()
+    log_out(page)
     warning = page.get_by_role("alert").filter(has_text="Du har text som inte är sparad")
     expect(warning).to_be_visible()
     assert_accessible(page)
@@ -193,7 +193,7 @@ def test_log_out_after_expiry_warns_and_keeps_the_draft_for_its_user_only(
     expect(page.get_by_role("group", name=OFFER)).to_have_count(0)
     page.wait_for_timeout(1000)
     expect(page.get_by_role("group", name=OFFER)).to_have_count(0)
-    page.get_by_role("button", name="Logga ut").click()
+    log_out(page)
     expect(page.get_by_label("E-postadress")).to_be_visible()
 
     # The browser restarts: its storage is all that is left.
@@ -213,7 +213,7 @@ def test_log_out_with_a_valid_session_saves_the_draft_first(browser, live_server
     page = window(browser, live_server, org.principal_a)
     page.goto(area_url(live_server, assessment))
     page.get_by_label("Vad har gjorts").fill("Sparas innan utloggningen.")
-    page.get_by_role("button", name="Logga ut").click()
+    log_out(page)
     expect(page.get_by_label("E-postadress")).to_be_visible()
     assert assessment.area_answers.get().done == "Sparas innan utloggningen."
 

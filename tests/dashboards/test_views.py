@@ -375,10 +375,21 @@ def test_a_mean_of_as_many_schools_as_the_small_group_shows_no_count(client, das
     assert tables.Figure(2.5).text in row
     assert "n = 2" not in row
     assert "small-group" not in row
-    # Committee A's single school is still below 2.
-    assert "n = 1" in table_row(section(page, "maturity"), "Nämnd A")
+    # Committee A's single school is still below 2: its figures are starred, and the count said once, under the table.
+    assert '3,5<span class="small-group">*</span>' in table_row(section(page, "maturity"), "Nämnd A")
+    assert section(page, "maturity").count("n = 1") == 1
     rows = read_csv(client.get(csv_url("maturity")))
     assert next(r for r in rows if r[0] == "Nämnd B")[1] == tables.Figure(2.5).text
+
+
+def test_a_table_whose_small_groups_differ_shows_each_count_in_its_cell(client, dash, settings):
+    settings.DASHBOARD_SMALL_GROUP = 5
+    client.force_login(dash.analyst)
+    html = section(client.get(dashboard()).content.decode(), "maturity")
+    # Committee A rests on one school unit, committee B on two: no single count for the table.
+    assert "(n = 1)" in table_row(html, "Nämnd A")
+    assert "(n = 2)" in table_row(html, "Nämnd B")
+    assert "small-group-note" not in html
 
 
 # --- Queries do not grow with schools or years --------------------------------------------------
@@ -593,7 +604,8 @@ def test_a_cached_dashboard_shows_a_return_as_soon_as_the_summaries_are_refreshe
     after = table_row(section(client.get(url).content.decode(), "completeness"), "Skola B")
     assert before != after
     cells = re.findall(r"<td[^>]*>(.*?)</td>", after)
-    assert cells[:6] == ["1", "0", "0", "1", "0", "0"]  # units, not started, draft, returned, submitted, approved
+    # One row per school unit: no column of units, which would say 1 on every row.
+    assert cells[:5] == ["0", "0", "1", "0", "0"]  # not started, draft, returned, submitted, approved
 
 
 def test_the_same_dashboard_is_not_built_twice_while_the_summaries_are_unchanged(client, dash, monkeypatch):
@@ -631,3 +643,54 @@ def test_who_has_handed_in_is_shown_fifty_units_a_page(client, dash):
     assert 'aria-current="page"' in second.content.decode()
     counts = {value: n for value, _label, n in first.context["counts"]}
     assert counts["not_started"] == 63
+
+
+def test_the_city_dashboard_opens_with_its_headline_figures(client, dash):
+    client.force_login(dash.analyst)
+    page = client.get(dashboard()).content.decode()
+    headline = re.search(r'<ul class="headline-figures">.*?</ul>', page, re.S).group(0)
+    figures = re.findall(
+        r'<span class="figure-label">(.*?)</span> <span class="figure-value">(.*?)</span> '
+        r'<span class="figure-change">(.*?)</span>',
+        headline,
+    )
+    assert [label for label, _v, _n in figures] == [
+        "Inlämnade",
+        "I tid",
+        "Medelvärde för mognadsnivå",
+        "Indikatorer som når målvärdet",
+    ]
+    assert figures[0][1:] == ("3 / 3", "100 % av skolenheterna")
+    assert figures[2][1:] == ("3,0", f"+1,5 sedan {THIS_YEAR - 1}")
+    # The figures come before the first table.
+    assert page.index("headline-figures") < page.index('<section id="completeness"')
+
+
+def test_a_dashboard_table_is_a_region_named_apart_from_its_section_and_says_it_scrolls(client, dash):
+    client.force_login(dash.analyst)
+    html = section(client.get(dashboard()).content.decode(), "completeness")
+    assert 'aria-labelledby="completeness-heading"' in html  # the section
+    assert 'role="region" aria-label="Tabell: Inlämning" aria-describedby="completeness-scroll"' in html
+    assert '<p class="table-scroll-hint" id="completeness-scroll">Tabellen är bredare än skärmen' in html
+
+
+def test_charts_keep_their_labels_whole_and_maturity_levels_run_light_to_dark(client, dash):
+    from dashboards import charts
+    from dashboards.tables import MATURITY_RAMP, Chart, maturity_colours
+
+    label = "Infrastruktur för ökad tillgänglighet i alla verksamheter"
+    chart = Chart("stacked", [label], [("1", [1]), ("2", [2]), ("3", [0]), ("4", [5])], palette=maturity_colours(4))
+    drawing = str(charts.svg(chart))
+    lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", drawing)
+    assert " ".join(lines) == label  # whole, over as many lines as it needs
+    assert maturity_colours(4) == [MATURITY_RAMP[0], MATURITY_RAMP[1], MATURITY_RAMP[3], MATURITY_RAMP[4]]
+    assert drawing.index(MATURITY_RAMP[0]) < drawing.index(MATURITY_RAMP[1]) < drawing.index(MATURITY_RAMP[4])
+
+
+def test_on_a_phone_a_chart_is_also_a_plain_list(client, dash):
+    client.force_login(dash.analyst)
+    html = section(client.get(dashboard()).content.decode(), "completeness")
+    items = re.findall(r"<li><strong>(.*?)</strong>: (.*?)</li>", html)
+    values = dict(items)
+    # Committee A's one school unit has handed in: its status and the count, in words.
+    assert re.fullmatch(r"[A-ZÅÄÖ][a-zåäö ]+ 1", values["Nämnd A"]), values

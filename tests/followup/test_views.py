@@ -98,8 +98,8 @@ def test_submitting_an_incomplete_assessment_names_what_is_missing(client, org, 
     client.force_login(org.principal_a)
     response = client.post(reverse("followup:assessment_submit", args=[org.assessment_a.pk]))
     page = response.content.decode()
-    assert "Område 1 Infrastruktur: mognadsnivå" in page
-    assert "Område 1 Infrastruktur: indikator A1" in page
+    assert "Område 1 Infrastruktur</a>: mognadsnivå," in page
+    assert "indikator A1" in page
     org.assessment_a.refresh_from_db()
     assert org.assessment_a.status == AssessmentStatus.NOT_STARTED
 
@@ -307,3 +307,62 @@ def test_a_failed_autosave_names_the_fields_in_error_for_the_page_to_mark(client
     page = html.unescape(response.content.decode())
     errors = json.loads(re.search(r"data-errors='?\"?(\{.*?\})\"?'?>", page).group(1))
     assert list(errors) == [f"indicator_{pk}"]
+
+
+def test_the_submit_page_links_each_area_with_something_missing(client, org, cycle_a):
+    client.force_login(org.principal_a)
+    page = client.get(reverse("followup:assessment_submit", args=[org.assessment_a.pk])).content.decode()
+    assert f'<a href="{area_url(org)}">Område 1 Infrastruktur</a>: mognadsnivå' in page
+
+
+def test_an_approved_self_assessment_offers_no_submit(client, org, cycle_a):
+    from followup.models import SelfAssessment
+
+    SelfAssessment.objects.filter(pk=org.assessment_a.pk).update(status=AssessmentStatus.APPROVED)
+    client.force_login(org.principal_a)
+    response = client.get(reverse("followup:assessment_submit", args=[org.assessment_a.pk]), follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("followup:assessment_detail", args=[org.assessment_a.pk])
+    assert "Lämna in" not in page
+
+
+def test_the_area_form_asks_whether_the_area_applies_before_anything_else(client, org, cycle_a):
+    client.force_login(org.principal_a)
+    page = client.get(area_url(org)).content.decode()
+    assert page.index("Gäller området?") < page.index("Mognadsnivå") < page.index('class="save-bar')
+
+
+def test_targets_on_the_review_page_are_shown_in_the_indicators_unit(client, org, cycle_a):
+    from decimal import Decimal
+
+    indicator = cycle_indicator(org)
+    type(indicator).objects.filter(pk=indicator.pk).update(unit="percent", target=Decimal("45"))
+    client.force_login(org.principal_a)
+    client.post(area_url(org), area_data(indicator.pk), headers=HTMX)
+    page = client.get(reverse("followup:assessment_detail", args=[org.assessment_a.pk])).content.decode()
+    assert '<td class="text-end">75 %</td>\n        <td class="text-end">45 %</td>' in page
+
+
+def test_a_yes_no_target_on_the_review_page_says_yes(client, org, cycle_a):
+    from decimal import Decimal
+
+    indicator = cycle_indicator(org)
+    type(indicator).objects.filter(pk=indicator.pk).update(unit="yes_no", target=Decimal("1"))
+    client.force_login(org.principal_a)
+    client.post(area_url(org), area_data(indicator.pk, **{f"indicator_{indicator.pk}": "0"}), headers=HTMX)
+    page = client.get(reverse("followup:assessment_detail", args=[org.assessment_a.pk])).content.decode()
+    assert '<td class="text-end">Nej</td>\n        <td class="text-end">Ja</td>' in page
+
+
+def test_the_head_of_schools_is_not_offered_the_log_of_reminders_they_may_not_read(client, org, cycle_a):
+    from accounts.models import Role
+    from tests.factories import member
+
+    head = member(Role.HEAD_OF_SCHOOLS, school=org.school_a, email="chef@example.se")
+    client.force_login(head)
+    response = client.get(reverse("followup:cycle_detail", args=[cycle_a.year]))
+    assert response.status_code == 200
+    assert reverse("followup:reminder_log", args=[cycle_a.year]) not in response.content.decode()
+    client.force_login(org.editor_a)
+    page = client.get(reverse("followup:cycle_detail", args=[cycle_a.year])).content.decode()
+    assert reverse("followup:reminder_log", args=[cycle_a.year]) in page

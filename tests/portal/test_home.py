@@ -56,6 +56,7 @@ def test_the_navigation_shows_each_kind_of_user_what_is_theirs(client, org):
     assert labels == [
         "Organisation",
         "Översikt",
+        "Årsrapport",
         "Uppföljning",
         "Handlingsplaner",
         "Strategier",
@@ -64,6 +65,9 @@ def test_the_navigation_shows_each_kind_of_user_what_is_theirs(client, org):
         "Användare",
         "Administration",
     ]
+    page = client.get(reverse("schools:committee_list")).content.decode()
+    # Keeping the organisation and the users sits in a menu of its own, so that the navigation keeps one row.
+    assert page.index("Handlingsplaner") < page.index(">Administrera<") < page.index("Rapportperioder")
 
 
 def test_the_portal_speaks_swedish_by_default_and_english_on_request(client, db):

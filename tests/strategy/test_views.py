@@ -173,3 +173,26 @@ def test_a_committee_indicator_without_a_goal_is_a_form_error_in_swedish(client,
     assert "Välj vilket av strategins mål indikatorn hör till." in response.content.decode()
     assert not Indicator.objects.filter(code="A9").exists()
     assert not Target.objects.filter(year=2026, value=3).exists()
+
+
+def test_a_committees_targets_are_shown_in_number_inputs_with_a_dot_decimal(client, org):
+    from decimal import Decimal
+
+    org.indicator_a.targets.create(year=2026, value=Decimal("60"))
+    org.indicator_a.targets.create(year=2027, value=Decimal("72.5"))
+    client.force_login(org.editor_a)
+    url = reverse("strategy:committee_indicator_edit", args=[org.strategy.pk, org.committee_a.pk, org.indicator_a.pk])
+    page = client.get(url).content.decode()
+    assert 'type="number" step="any" name="targets-0-value" id="id_targets-0-value" value="60.00"' in page
+    assert 'value="72.50"' in page
+    assert "60,00" not in page
+
+
+def test_the_indicator_form_names_the_goal_in_swedish(client, org):
+    client.force_login(org.editor_a)
+    url = reverse("strategy:committee_indicator_edit", args=[org.strategy.pk, org.committee_a.pk, org.indicator_a.pk])
+    page = client.get(url).content.decode()
+    assert 'for="id_goal" class="form-label requiredField">\n                Mål' in page or ">Mål<" in page.replace(
+        "\n", ""
+    ).replace(" ", "")
+    assert ">Goal" not in page.replace("\n", "").replace(" ", "")

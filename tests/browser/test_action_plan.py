@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from actionplans.models import ActionPlan, ReportPeriod
 from strategy.models import FocusArea, Goal, Indicator, IndicatorUnit, Reporter
-from tests.browser.helpers import assert_accessible, log_in
+from tests.browser.helpers import assert_accessible, log_in, log_out
 from tests.factories import StrategyFactory
 
 pytestmark = pytest.mark.browser
@@ -103,7 +103,7 @@ def test_a_committee_hands_in_its_t1_report_and_the_city_office_sees_who_has_rep
     page.get_by_role("button", name="Lämna in rapporten").click()
     expect(page.locator(".messages")).to_contain_text("Rapporten är inlämnad till stadsledningskontoret.")
     expect(page.get_by_role("main")).to_contain_text("Status: Inlämnad")
-    page.get_by_role("button", name="Logga ut").click()
+    log_out(page)
 
     log_in(page, live_server.url, org.admin.email)
     page.goto(f"{live_server.url}/report-periods/")

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from followup.models import Cycle
 from schools.models import SchoolForm
-from tests.browser.helpers import assert_accessible, log_in
+from tests.browser.helpers import assert_accessible, log_in, log_out
 from tests.factories import SchoolFactory, followup_strategy
 
 pytestmark = pytest.mark.browser
@@ -54,7 +54,7 @@ def test_the_city_office_opens_a_follow_up_for_compulsory_schools_only_and_moves
 
     cycle = Cycle.objects.get()
     assert cycle.deadline == later
-    page.get_by_role("button", name="Logga ut").click()
+    log_out(page)
     log_in(page, live_server.url, org.principal_a.email)
     page.goto(f"{live_server.url}/assessments/{cycle.assessments.get(school=org.school_a).pk}/")
     month = MONTHS[opens.month - 1]

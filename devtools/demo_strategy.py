@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from schools.models import Committee
 from strategy import services
+from strategy.file_reading import parse_strategy_file
 from strategy.models import Direction, Goal, Indicator, IndicatorUnit, Reporter, Strategy, Target
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "strategy" / "examples"
@@ -16,7 +17,7 @@ def build() -> list[Strategy]:
     """Import the example strategies unless they are there; safe to run again."""
     strategies = []
     for path in sorted(EXAMPLES.glob("*.yaml")):
-        data = services.parse_strategy_file(path.read_text())
+        data = parse_strategy_file(path.read_text())
         existing = Strategy.objects.filter(title=data["title"], valid_from=data["valid_from"]).first()
         strategies.append(existing or services.strategy_import(text=path.read_text()))
     stockholm = next(s for s in strategies if s.valid_from == 2011)

@@ -4,8 +4,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from strategy.file_reading import strategy_file_too_large
 from strategy.models import Goal, Indicator, IndicatorUnit
-from strategy.services import strategy_file_too_large
 
 
 class StrategyImportForm(forms.Form):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from strategy import services
+from strategy.file_checks import StrategyFileError
 from strategy.forms import CommitteeIndicatorForm, StrategyImportForm, TargetFormSet
 from strategy.models import Goal, Indicator, Strategy
 
@@ -74,7 +75,7 @@ def strategy_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             strategy = services.strategy_import(text=form.cleaned_data["file"].read())
-        except services.StrategyFileError as exc:
+        except StrategyFileError as exc:
             problems = exc.problems
         else:
             messages.success(request, _("The strategy %(title)s is imported.") % {"title": strategy.title})

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from strategy import services
+from strategy import file_checks, file_reading, services
 from strategy.models import FocusArea, Goal, Indicator, MaturityLevel, Strategy, Target
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "strategy" / "examples"
@@ -39,9 +39,9 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-def refused(text) -> list[services.Problem]:
+def refused(text) -> list[file_checks.Problem]:
     before = counts()
-    with pytest.raises(services.StrategyFileError) as caught:
+    with pytest.raises(file_checks.StrategyFileError) as caught:
         services.strategy_import(text=text)
     assert counts() == before
     return caught.value.problems
@@ -185,13 +185,13 @@ def test_every_key_the_format_documents_is_known(db):
     doc = (Path(__file__).resolve().parents[2] / "docs" / "strategy-format.md").read_text(encoding="utf-8")
     example = doc.split("```yaml\n", 1)[1].split("```", 1)[0].replace("…", "x")
     document = yaml.safe_load(example)
-    assert set(document) == set(services.KEYS["file"])
-    assert set(document["strategy"]) == set(services.KEYS["strategy"])
-    assert set(document["maturity_scale"][0]) == set(services.KEYS["maturity_level"])
+    assert set(document) == set(file_checks.KEYS["file"])
+    assert set(document["strategy"]) == set(file_checks.KEYS["strategy"])
+    assert set(document["maturity_scale"][0]) == set(file_checks.KEYS["maturity_level"])
     area = document["focus_areas"][0]
-    assert set(area) == set(services.KEYS["focus_area"])
-    assert set(area["goals"][0]) == set(services.KEYS["goal"])
-    assert set(area["goals"][0]["indicators"][0]) == set(services.KEYS["indicator"])
+    assert set(area) == set(file_checks.KEYS["focus_area"])
+    assert set(area["goals"][0]) == set(file_checks.KEYS["goal"])
+    assert set(area["goals"][0]["indicators"][0]) == set(file_checks.KEYS["indicator"])
 
 
 def test_a_file_wrong_throughout_lists_the_first_hundred_problems(db):
@@ -200,7 +200,7 @@ def test_a_file_wrong_throughout_lists_the_first_hundred_problems(db):
         "maturity_scale: [{level: 1, label: L, description: D}]\nfocus_areas:\n" + areas
     )
     problems = refused(text)
-    assert len(problems) == services.MAX_PROBLEMS + 1
+    assert len(problems) == file_checks.MAX_PROBLEMS + 1
     assert problems[-1].message == "fler problem än dessa 100; resten av filen är inte kontrollerad"
 
 
@@ -384,7 +384,7 @@ def test_an_exported_example_passes_the_strict_reading_and_imports_again(db, nam
 @pytest.mark.parametrize("loader", ["_StrictPyLoader", "_StrictCLoader"])
 def test_both_the_python_and_the_libyaml_reader_refuse_the_same(db, monkeypatch, loader):
     """The portal reads with libyaml when PyYAML has it, with PyYAML's own reader otherwise."""
-    monkeypatch.setattr(services, "_StrictLoader", getattr(services, loader))
+    monkeypatch.setattr(file_reading, "_StrictLoader", getattr(file_reading, loader))
     cases = {
         ALIAS_BOMB: "ankare och alias (& och *) är inte tillåtna; skriv ut värdet",
         "[" * 100_000: "mer än 20 nivåer djupt; en strategifil har långt färre nivåer",

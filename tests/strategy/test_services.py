@@ -1,4 +1,5 @@
-"""Import and export of strategy files (strategy/services.py), the strategy
+"""Import and export of strategy files (strategy/services.py, reading and
+checking in strategy/file_reading.py and strategy/file_checks.py), the strategy
 models' rules and constraints, and the import_strategy / export_strategy
 commands."""
 
@@ -14,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
-from strategy import services
+from strategy import file_checks, file_reading, services
 from strategy.models import (
     FocusArea,
     Goal,
@@ -49,16 +50,16 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-def refused(text: str) -> list[services.Problem]:
+def refused(text: str) -> list[file_checks.Problem]:
     """The problems of a file that strategy_import refuses; asserts that nothing was written."""
     before = counts()
-    with pytest.raises(services.StrategyFileError) as caught:
+    with pytest.raises(file_checks.StrategyFileError) as caught:
         services.strategy_import(text=text)
     assert counts() == before
     return caught.value.problems
 
 
-def places(problems: list[services.Problem]) -> list[str]:
+def places(problems: list[file_checks.Problem]) -> list[str]:
     return [problem.place for problem in problems]
 
 
@@ -220,7 +221,9 @@ def test_export_then_import_into_an_empty_database_gives_the_same_strategy(db, p
     assert services.strategy_export(strategy=again) == exported
     assert yaml.safe_load(services.strategy_export(strategy=again)) == yaml.safe_load(exported)
     # What the file says is what the exported file says (texts are stripped on import).
-    assert services.parse_strategy_file(exported) == services.parse_strategy_file(path.read_text(encoding="utf-8"))
+    assert file_reading.parse_strategy_file(exported) == file_reading.parse_strategy_file(
+        path.read_text(encoding="utf-8")
+    )
 
 
 def test_an_exported_file_is_in_the_documented_format(db):
@@ -449,7 +452,7 @@ def test_several_problems_in_one_file_are_all_listed_in_the_order_of_the_file(db
     assert "focus_areas[4].goals[1]" in messages["focus_areas[4].goals[2].number"]
     assert "140" in messages["targets[1.1.1][2013]"]
     assert "9.9.9" in messages["targets[9.9.9]"]
-    assert str(services.StrategyFileError(problems)).splitlines() == [str(p) for p in problems]
+    assert str(file_checks.StrategyFileError(problems)).splitlines() == [str(p) for p in problems]
 
 
 def test_a_yaml_syntax_error_is_refused_with_the_line_as_its_place(db):
@@ -588,7 +591,7 @@ def test_a_target_with_more_decimals_than_are_kept_is_not_rounded_silently(db):
     problems = None
     try:
         services.strategy_import(text=dump(document))
-    except services.StrategyFileError as exc:
+    except file_checks.StrategyFileError as exc:
         problems = exc.problems
     if problems is None:  # Either the value is kept as it is …
         assert Target.objects.get(indicator__code="1.5.1", year=2013).value == Decimal("0.333")

@@ -3,6 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from strategy import services
+from strategy.file_checks import StrategyFileError
+from strategy.file_reading import strategy_file_too_large
 
 
 class Command(BaseCommand):
@@ -13,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, **options):
         try:
-            too_large = services.strategy_file_too_large(file.stat().st_size)
+            too_large = strategy_file_too_large(file.stat().st_size)
             if too_large:
                 raise CommandError(f"{file}: {too_large}")
             data = file.read_bytes()
@@ -21,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {exc}") from None
         try:
             strategy = services.strategy_import(text=data)
-        except services.StrategyFileError as exc:
+        except StrategyFileError as exc:
             for problem in exc.problems:
                 self.stderr.write(f"{file}: {problem.place}: {problem.message}")
             raise CommandError(f"{len(exc.problems)} problem(s); nothing was imported.") from None

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import permissions
 from accounts.models import Membership, Role
 from core import spreadsheets
-from schools import services
+from schools import org_files, services
 from schools.forms import OrganisationImportConfirmForm, OrganisationImportForm, SchoolEditForm
 
 
@@ -88,7 +88,7 @@ def organisation_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             plan, staged = services.organisation_import_check(user=request.user, upload=form.cleaned_data["file"])
-        except services.ImportFileError as exc:
+        except org_files.ImportFileError as exc:
             file_error = str(exc)
         else:
             if staged is not None:
@@ -107,7 +107,7 @@ def organisation_import_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="skolenheter-mall.csv"'
     response.write("\ufeff")  # the BOM tells Excel the file is UTF-8
-    spreadsheets.csv_write(response, services.organisation_template_rows())
+    spreadsheets.csv_write(response, org_files.organisation_template_rows())
     return response
 
 

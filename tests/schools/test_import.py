@@ -22,9 +22,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook
 
-from schools import services
+from schools import org_checks, services
 from schools.models import Committee, School, SchoolForm, SchoolFormOffering
-from schools.services import ImportFileError
+from schools.org_files import ImportFileError
 from tests.factories import CommitteeFactory, SchoolFactory
 
 COMMITTEE_HEADER = ["Nämndkod", "Nämnd"]
@@ -110,7 +110,7 @@ def errors_by_line(plan) -> dict[int, list[str]]:
     return lines
 
 
-def changes_by_key(plan) -> dict[str, services.RowChange]:
+def changes_by_key(plan) -> dict[str, org_checks.RowChange]:
     return {change.key: change for change in plan.changes}
 
 

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.models import Role
-from schools import services
+from schools import org_files
 from schools.models import OrganisationUpload
 from tests.factories import CommitteeFactory, member
 from tests.schools.test_import import SCHOOL_HEADER, csv_bytes, database_state, school_row, xlsx_bytes
@@ -101,7 +101,7 @@ def test_a_file_with_more_than_50_000_rows_is_refused_before_it_is_checked(admin
 
 def test_50_000_rows_are_not_too_many(db):
     rows = [SCHOOL_HEADER] + [school_row(str(10_000_000 + i), "S") for i in range(50_000)]
-    assert len(services.read_rows(filename="skolor.csv", content=csv_bytes(rows))) == 50_000
+    assert len(org_files.read_rows(filename="skolor.csv", content=csv_bytes(rows))) == 50_000
 
 
 @pytest.mark.parametrize("length", [1_001, 200_000])
@@ -116,7 +116,7 @@ def test_a_csv_value_longer_than_1000_characters_is_refused_naming_its_line(admi
 
 def test_a_value_of_1000_characters_is_read(db):
     content = csv_bytes([SCHOOL_HEADER, school_row("10000001", name="x" * 1_000)])
-    assert services.read_rows(filename="skolor.csv", content=content)[0][1]["Skolenhetsnamn"] == "x" * 1_000
+    assert org_files.read_rows(filename="skolor.csv", content=content)[0][1]["Skolenhetsnamn"] == "x" * 1_000
 
 
 def test_a_zip_bomb_workbook_is_refused_from_its_directory_without_unpacking(admin_client, zip_bomb):

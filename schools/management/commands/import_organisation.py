@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from schools import services
+from schools import org_files, services
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {exc.strerror}") from None
         try:
             plan = services.organisation_import_plan(filename=file.name, content=content)
-        except services.ImportFileError as exc:
+        except org_files.ImportFileError as exc:
             raise CommandError(f"{file}: {exc}") from None
         if not plan.is_valid:
             for error in plan.errors:

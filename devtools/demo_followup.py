@@ -11,6 +11,7 @@ from actionplans import services as actionplans
 from actionplans.models import Action, ActionPlan, ActionReport, ReportPeriod, ReportStatus
 from dashboards.models import Highlight
 from followup import services
+from followup.cycles import cycle_open
 from followup.models import HANDED_IN_STATUSES, AreaAnswer, Cycle, SelfAssessment
 from schools.models import Committee
 from strategy.models import Goal, IndicatorUnit, Strategy
@@ -74,7 +75,7 @@ def build() -> list[Cycle]:
         if cycle is None:
             # Every cycle is filled in as if it were open today; a finished year
             # then gets the dates it really had.
-            cycle = services.cycle_open(
+            cycle = cycle_open(
                 strategy=strategy,
                 year=year,
                 opens_on=today - datetime.timedelta(days=30),

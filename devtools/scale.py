@@ -24,7 +24,7 @@ from dashboards import summaries
 from dashboards.models import SummaryBacklog
 from devtools.demo_followup import TEXTS
 from devtools.demo_strategy import carry_targets_forward
-from followup import services as followup
+from followup import cycles as followup_cycles
 from followup.models import (
     HANDED_IN_STATUSES,
     AreaAnswer,
@@ -212,7 +212,7 @@ def _cycle(strategy: Strategy, year: int, today: datetime.date, rng: random.Rand
     """Open the year's follow-up and answer it: finished years all approved; this year a mix."""
     current = year == today.year
     deadline = today + datetime.timedelta(days=21) if current else datetime.date(year, 12, 15)
-    cycle = followup.cycle_open(
+    cycle = followup_cycles.cycle_open(
         strategy=strategy,
         year=year,
         opens_on=min(today, deadline - datetime.timedelta(days=60)),

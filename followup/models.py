@@ -32,7 +32,7 @@ class Cycle(models.Model):
 
     A year may hold several: one per strategy, or one strategy's follow-up of
     some committees or school forms only (empty: all of them). A school is in
-    at most one follow-up of a strategy per year (`followup.services.cycle_open`).
+    at most one follow-up of a strategy per year (`followup.cycles.cycle_open`).
     """
 
     strategy = models.ForeignKey(

@@ -14,6 +14,7 @@ from accounts import permissions
 from core import versioning
 from core.decorators import login_required_htmx
 from followup import reminders, services
+from followup.cycles import cycle_change_dates, cycle_changes, cycle_open
 from followup.forms import (
     ApproveForm,
     AreaAnswerForm,
@@ -61,7 +62,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
     form = CycleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            cycle = services.cycle_open(user=request.user, **form.cleaned_data)
+            cycle = cycle_open(user=request.user, **form.cleaned_data)
         except services.FollowUpError as exc:
             form.add_error(None, str(exc))
         else:
@@ -84,7 +85,7 @@ def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CycleDatesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.cycle_change_dates(cycle=cycle, user=request.user, **form.cleaned_data)
+            cycle_change_dates(cycle=cycle, user=request.user, **form.cleaned_data)
         except services.FollowUpError as exc:
             form.add_error(None, str(exc))
         else:
@@ -93,7 +94,7 @@ def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(
         request,
         "followup/cycle_edit.html",
-        {"cycle": cycle, "form": form, "changes": services.cycle_changes(cycle)},
+        {"cycle": cycle, "form": form, "changes": cycle_changes(cycle)},
     )
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from accounts.models import Role
 from config.celery import app as celery_app
 from core.database import database_url
-from followup import services
+from followup import cycles
 from strategy.models import FocusArea
 from tests.celery_workers import start_worker, stop_worker
 from tests.factories import (
@@ -83,7 +83,7 @@ def cycle_a(org):
     today = timezone.localdate()
     FocusArea.objects.filter(pk=org.indicator_a.goal.focus_area_id).update(number=1, title="Infrastruktur")
     maturity_scale(org.strategy, labels=[f"Nivå {level}" for level in (1, 2, 3, 4)])
-    cycle = services.cycle_open(
+    cycle = cycles.cycle_open(
         strategy=org.strategy,
         year=today.year,
         opens_on=today - datetime.timedelta(days=7),

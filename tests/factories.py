@@ -8,7 +8,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Membership, User
-from followup import services
+from followup import cycles
 from schools.models import Committee, School, SchoolForm, SchoolFormOffering
 from strategy.models import (
     Direction,
@@ -175,7 +175,7 @@ def open_cycle(strategy: Strategy, *, year: int | None = None, user=None):
     """Open the follow-up of `strategy` for `year` (this year by default), open
     since a week, deadline in two weeks, locked after a month."""
     today = timezone.localdate()
-    return services.cycle_open(
+    return cycles.cycle_open(
         strategy=strategy,
         year=year or today.year,
         opens_on=today - datetime.timedelta(days=7),

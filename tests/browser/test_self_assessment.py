@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from followup import services
+from followup import cycles
 from strategy.models import FocusArea, Goal, Indicator, IndicatorUnit, Reporter
 from tests.browser.helpers import assert_accessible, log_in, log_out
 from tests.factories import StrategyFactory, maturity_scale
@@ -30,7 +30,7 @@ def assessment(org):
             goal=goal, code=f"{number}.1.1", name=f"Indikator {number}", unit=unit, reported_by=Reporter.SCHOOL
         )
     today = timezone.localdate()
-    cycle = services.cycle_open(
+    cycle = cycles.cycle_open(
         strategy=strategy,
         year=today.year,
         opens_on=today - datetime.timedelta(days=7),

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from followup import services
+from followup import cycles, services
 from followup.models import Cycle, SelfAssessment
 from schools.models import SchoolForm
 from tests.factories import SchoolFactory, StrategyFactory
@@ -19,7 +19,7 @@ YEAR = TODAY.year
 
 def open_follow_up(strategy, *, year=YEAR, opens_on=None, user=None, **scope):
     opens_on = opens_on or TODAY - datetime.timedelta(days=7)
-    return services.cycle_open(
+    return cycles.cycle_open(
         strategy=strategy,
         year=year,
         opens_on=opens_on,
@@ -172,7 +172,7 @@ def test_the_city_admin_moves_the_dates_and_the_change_is_kept_with_who_made_it(
     page = client.get(reverse("followup:cycle_edit", args=[cycle_a.pk])).content.decode()
     assert new_deadline.isoformat() in page
     assert org.admin.email in page or org.admin.get_full_name() in page
-    changes = services.cycle_changes(cycle_a)
+    changes = cycles.cycle_changes(cycle_a)
     assert changes[0].who == org.admin
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 
 from dashboards import summaries
 from dashboards.school_report import school_report
-from followup import services
+from followup import cycles, services
 from followup.models import (
     AreaAnswer,
     AssessmentStatus,
@@ -188,7 +188,7 @@ def test_dates_out_of_order_are_refused_and_write_nothing(org, opens, deadline, 
     start = datetime.date(2030, 1, 1)
     before = snapshot_counts()
     with pytest.raises(services.FollowUpError):
-        services.cycle_open(
+        cycles.cycle_open(
             strategy=strategy,
             year=2030,
             opens_on=start + datetime.timedelta(days=opens),
@@ -201,7 +201,7 @@ def test_dates_out_of_order_are_refused_and_write_nothing(org, opens, deadline, 
 
 def test_dates_on_the_same_day_are_in_order(org):
     day = datetime.date(2030, 3, 1)
-    cycle = services.cycle_open(
+    cycle = cycles.cycle_open(
         strategy=followup_strategy(), year=2030, opens_on=day, deadline=day, locks_on=day, user=org.admin
     )
     assert (cycle.opens_on, cycle.deadline, cycle.locks_on) == (day, day, day)

@@ -4,65 +4,20 @@ One file for every environment. Everything that differs between a laptop and
 production is read from the environment (see `.env.example`); with nothing set
 the portal runs on SQLite with Celery tasks executed eagerly, which is what the
 demo uses. A missing or malformed variable stops start-up with one line that
-names it.
+names it (config/environment.py). The larger fixed blocks are kept beside it:
+the security policies in config/policies.py, the logging in config/log_setup.py.
 """
 
 import datetime
 from pathlib import Path
 
-import environ
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config import policies
+from config.environment import BASE_DIR, config_error, env, env_bool, env_int, env_url
+from config.log_setup import logging_config
 from core.colours import HEX_COLOUR, contrast_ratio
-
-BASE_DIR = Path(__file__).resolve().parent.parent
-
-env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    env.read_env(BASE_DIR / ".env")
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-
-
-def _config_error(name: str, reason: str) -> SystemExit:
-    # SystemExit with a message prints one line to stderr and no traceback.
-    return SystemExit(f"Configuration error: {name}: {reason}")
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = env.str(name, default="").strip().lower()
-    if raw == "":
-        return default
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise _config_error(name, f"expected true or false, got {raw!r}")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = env.str(name, default="").strip()
-    if raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise _config_error(name, f"expected a whole number, got {raw!r}") from None
-
-
-def env_url(name: str, default: str, parse, schemes: set[str] | None = None):
-    raw = env.str(name, default="").strip() or default
-    scheme = raw.split("://", 1)[0] if "://" in raw else ""
-    if schemes is not None and scheme not in schemes:
-        raise _config_error(name, f"unsupported URL {raw!r}; expected one of {', '.join(sorted(schemes))}")
-    try:
-        return parse(raw)
-    except (ImproperlyConfigured, ValueError, KeyError) as exc:
-        raise _config_error(name, f"cannot be parsed ({exc})") from None
-
 
 # --- Core -------------------------------------------------------------------
 
@@ -71,7 +26,7 @@ DEBUG = env_bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
-        raise _config_error("DJANGO_SECRET_KEY", "must be set when DJANGO_DEBUG is false")
+        raise config_error("DJANGO_SECRET_KEY", "must be set when DJANGO_DEBUG is false")
     SECRET_KEY = "insecure-development-key-only-for-the-local-demo"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -85,9 +40,9 @@ CITY_COLOUR = env.str("CITY_COLOUR", default="#0b4f8a")
 # When the accessibility statement was last reviewed (YYYY-MM-DD), as the statement says.
 ACCESSIBILITY_REVIEWED_ON = env.str("ACCESSIBILITY_REVIEWED_ON", default="2026-12-01")
 if not HEX_COLOUR.match(CITY_COLOUR):
-    raise _config_error("CITY_COLOUR", f"expected a colour as #rrggbb, got {CITY_COLOUR!r}")
+    raise config_error("CITY_COLOUR", f"expected a colour as #rrggbb, got {CITY_COLOUR!r}")
 if contrast_ratio(CITY_COLOUR, "#ffffff") < 4.5:
-    raise _config_error("CITY_COLOUR", f"{CITY_COLOUR} is too light behind white text (contrast under 4.5:1)")
+    raise config_error("CITY_COLOUR", f"{CITY_COLOUR} is too light behind white text (contrast under 4.5:1)")
 # Unset: the address each request came in on (core/site.py); workers need it set.
 SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 
@@ -273,7 +228,7 @@ OIDC_DISCOVERY_URL = env.str("OIDC_DISCOVERY_URL", default="")
 OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
 OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
 if OIDC_DISCOVERY_URL and not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
-    raise _config_error("OIDC_CLIENT_ID", "OIDC_DISCOVERY_URL is set, so OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be")
+    raise config_error("OIDC_CLIENT_ID", "OIDC_DISCOVERY_URL is set, so OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be")
 OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="")
 OIDC_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
 OIDC_CLAIM_EMAIL = env.str("OIDC_CLAIM_EMAIL", default="email")
@@ -479,83 +434,17 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-# Content-Security-Policy (django-csp 4): everything from the portal's own origin,
-# no inline script or style, no eval; htmx is told not to add its own <style>.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        # No form-action: logging out posts to the portal, which redirects to the
-        # identity provider's log-out on its own origin; browsers apply form-action to that redirect.
-        "frame-ancestors": ["'none'"],
-    },
-}
-# Browser features the portal never uses are switched off for it and anything it embeds.
-PERMISSIONS_POLICY = {
-    feature: []
-    for feature in (
-        "accelerometer",
-        "autoplay",
-        "camera",
-        "display-capture",
-        "encrypted-media",
-        "fullscreen",
-        "geolocation",
-        "gyroscope",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "picture-in-picture",
-        "publickey-credentials-get",
-        "screen-wake-lock",
-        "usb",
-        "xr-spatial-tracking",
-    )
-}
+# Everything from the portal's own origin, no inline script or style, no eval;
+# browser features the portal never uses switched off (config/policies.py).
+CONTENT_SECURITY_POLICY = policies.CONTENT_SECURITY_POLICY
+PERMISSIONS_POLICY = policies.PERMISSIONS_POLICY
 
 # --- Logging ----------------------------------------------------------------
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-    raise _config_error("LOG_LEVEL", f"expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}")
+    raise config_error("LOG_LEVEL", f"expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json").lower()
 if LOG_FORMAT not in {"json", "text"}:
-    raise _config_error("LOG_FORMAT", f"expected json or text, got {LOG_FORMAT!r}")
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        # One JSON object per line on stdout: what log collectors parse.
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": LOG_FORMAT,
-            "level": LOG_LEVEL,
-        },
-    },
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        "celery": {"level": LOG_LEVEL},
-        # pysaml2's schema library announces each schema it loads.
-        "xmlschema": {"level": "WARNING"},
-        # Failed logins and lock-outs (warnings) are logged; every successful login is not.
-        "axes": {"level": "WARNING"},
-    },
-}
+    raise config_error("LOG_FORMAT", f"expected json or text, got {LOG_FORMAT!r}")
+LOGGING = logging_config(level=LOG_LEVEL, style=LOG_FORMAT)

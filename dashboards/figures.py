@@ -16,13 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from dashboards.models import CycleSummary, Rollup, SchoolResult
-from dashboards.summaries import NOT_APPLICABLE, Tally, indicator_targets
-from dashboards.tables import (
-    Dashboard,
-    Figure,
-    Link,
-    Table,
+from dashboards.blocks import (
     _band_label,
     _form_label,
     _goal_count,
@@ -31,7 +25,6 @@ from dashboards.tables import (
     _tally,
     actions_table,
     completeness_table,
-    dashboard_url,
     distribution_table,
     groups_table,
     headline_figures,
@@ -42,6 +35,9 @@ from dashboards.tables import (
     uncovered_goals,
     uncovered_table,
 )
+from dashboards.models import CycleSummary, Rollup, SchoolResult
+from dashboards.summaries import NOT_APPLICABLE, Tally, indicator_targets
+from dashboards.tables import Dashboard, Figure, Link, Table, dashboard_url
 from followup.models import HANDED_IN_STATUSES, Cycle
 from schools.models import Committee, School, SchoolForm
 

@@ -25,9 +25,10 @@ from django.utils.translation import gettext as _
 
 from actionplans.models import Action, ActionPlan, IndicatorValue, PeriodReport, TrafficLight
 from dashboards import figures, tables
+from dashboards.blocks import ACTION_STATUSES
 from dashboards.models import BoardReport, Highlight, Rollup, SchoolResult
 from dashboards.summaries import NOT_APPLICABLE, target_met
-from dashboards.tables import ACTION_STATUSES, Figure, Light, Link, Table
+from dashboards.tables import Figure, Light, Link, Table
 from followup.models import HANDED_IN_STATUSES, Cycle
 from schools.models import Committee, School
 from strategy.models import Direction, Indicator, IndicatorUnit, Reporter

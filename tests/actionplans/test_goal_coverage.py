@@ -4,7 +4,7 @@ not the city's; coverage counts each goal where it belongs."""
 from django.urls import reverse
 
 from actionplans import services
-from dashboards import tables
+from dashboards import blocks
 from strategy.models import Goal, OrganisationLevel
 from tests.actionplans.test_plans import fu, page  # noqa: F401 (fu is a fixture)
 
@@ -20,7 +20,7 @@ def test_a_city_goal_without_an_action_is_not_counted_against_the_committee(fu):
     uncovered = services.plan_uncovered_goals(services.plan_overview(fu.plan))
 
     assert [g.number for g in uncovered] == ["1.2"]
-    assert [g.number for g in tables.uncovered_goals(fu.strategy.pk, fu.org.committee_a.pk)] == ["1.2"]
+    assert [g.number for g in blocks.uncovered_goals(fu.strategy.pk, fu.org.committee_a.pk)] == ["1.2"]
 
 
 def test_the_plan_page_counts_only_the_goals_the_committee_is_asked_to_cover(client, fu):  # noqa: F811
@@ -36,9 +36,9 @@ def test_the_plan_page_counts_only_the_goals_the_committee_is_asked_to_cover(cli
 def test_the_dashboards_count_of_goals_without_an_action_leaves_out_city_goals(fu):  # noqa: F811
     levels(fu, **{"2.1": OrganisationLevel.CITY})
 
-    plan = tables.plans_for(fu.strategy.pk, [fu.org.committee_a.pk]).get()
+    plan = blocks.plans_for(fu.strategy.pk, [fu.org.committee_a.pk]).get()
     goal_count = Goal.objects.filter(focus_area__strategy=fu.strategy).for_committee_plans().count()
-    table = tables.actions_table(
+    table = blocks.actions_table(
         [("Nämnd A", fu.org.committee_a.pk)], {fu.org.committee_a.pk: plan}, goal_count=goal_count
     )
 

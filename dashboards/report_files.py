@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy
 from core import spreadsheets
 from dashboards import charts
 from dashboards.charts import PALETTE
-from dashboards.report_content import cell_from_data, table_from_data
-from dashboards.tables import Figure, Light, Table
+from dashboards.tables import Figure, Light, Table, cell_from_data, table_from_data
 
 SHEET_NAMES = {
     "completeness": gettext_lazy("Completeness"),

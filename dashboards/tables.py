@@ -181,3 +181,71 @@ def dashboard_url(cycle_id: int, *, committee: int | None = None, school: int | 
     if form:
         query += "&" + urlencode({"form": form})
     return f"{_dashboard_path()}?{query}"
+
+
+# --- Stored as data ---------------------------------------------------------------
+
+# A yearly report keeps its tables as plain, JSON-able values
+# (dashboards/report_content.py); these turn a table into that form and back.
+
+
+def cell_to_data(cell):
+    if isinstance(cell, Figure):
+        return {"f": cell.value, "n": cell.n, "d": cell.decimals, "s": cell.suffix}
+    if isinstance(cell, Light):
+        return {"light": cell.state}
+    if isinstance(cell, Link):
+        return cell.text
+    if cell is None or isinstance(cell, bool):
+        return cell
+    if isinstance(cell, int | float):
+        return cell
+    return str(cell)
+
+
+def cell_from_data(cell):
+    if isinstance(cell, dict):
+        if "light" in cell:
+            return Light(cell["light"])
+        return Figure(cell["f"], cell["n"], cell["d"], cell["s"])
+    return cell
+
+
+def table_to_data(table: Table) -> dict:
+    chart = table.chart
+    return {
+        "key": table.key,
+        "title": str(table.title),
+        "columns": [str(c) for c in table.columns],
+        "rows": [[cell_to_data(c) for c in row] for row in table.rows],
+        "note": str(table.note),
+        "heat": table.heat,
+        "chart": None
+        if chart is None
+        else {
+            "kind": chart.kind,
+            "labels": [str(label) for label in chart.labels],
+            "series": [[str(name), list(values)] for name, values in chart.series],
+            "description": str(chart.description),
+        },
+    }
+
+
+def table_from_data(data: dict) -> Table:
+    chart = data["chart"]
+    return Table(
+        key=data["key"],
+        title=data["title"],
+        columns=list(data["columns"]),
+        rows=[[cell_from_data(c) for c in row] for row in data["rows"]],
+        note=data["note"],
+        heat=data["heat"],
+        chart=None
+        if chart is None
+        else Chart(
+            kind=chart["kind"],
+            labels=list(chart["labels"]),
+            series=[(name, list(values)) for name, values in chart["series"]],
+            description=chart["description"],
+        ),
+    )

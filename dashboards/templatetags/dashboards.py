@@ -9,8 +9,7 @@ from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from dashboards.report_content import cell_from_data
-from dashboards.tables import Figure, Light, Link, Table
+from dashboards.tables import Figure, Light, Link, Table, cell_from_data
 
 register = template.Library()
 

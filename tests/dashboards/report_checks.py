@@ -16,8 +16,8 @@ import openpyxl
 import pdfplumber
 from pypdf import PdfReader
 
-from dashboards.report_content import table_from_data
 from dashboards.report_files import HEADER_ROW, sheet_name
+from dashboards.tables import table_from_data
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-results"
 NUMBER_AS_TEXT = re.compile(r"^[-+]?\d[\d\s]*([.,]\d+)?\s*%?$|\(n = \d+\)")

@@ -1,8 +1,10 @@
 """The layers of docs/architecture.md, checked on the source: an app imports only
 apps in its own layer or below, so `core` stays the ground floor and nothing below
-`dashboards` knows about it."""
+`dashboards` knows about it; no modules import each other; and no module outside
+the tests grows past MAX_LINES."""
 
 import ast
+import os
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,39 @@ def test_no_modules_import_each_other_round_a_circle():
 
 def test_the_circle_check_finds_a_circle():
     assert import_circles({"a.x": {"a.y"}, "a.y": {"a.z"}, "a.z": {"a.x"}, "b": {"a.x"}}) == [["a.x", "a.y", "a.z"]]
+
+
+# A module longer than this is split along its seams into modules of its app.
+MAX_LINES = 500
+NOT_CHECKED = {"tests", "migrations", ".venv", "node_modules"}
+
+
+def long_modules(root: Path) -> list[str]:
+    """The project's Python files over MAX_LINES lines, outside the tests, the
+    migrations and installed packages (whose folders are not walked)."""
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if d not in NOT_CHECKED and not d.startswith("."))
+        for name in sorted(f for f in files if f.endswith(".py")):
+            path = Path(folder) / name
+            lines = len(path.read_text().splitlines())
+            if lines > MAX_LINES:
+                found.append(f"{path.relative_to(root)}: {lines} lines")
+    return found
+
+
+def test_no_module_outside_the_tests_is_over_500_lines():
+    assert long_modules(ROOT) == []
+
+
+def test_the_length_check_finds_a_long_module_and_passes_over_tests_and_migrations(tmp_path):
+    for place, lines in [
+        ("strategy/services.py", MAX_LINES + 1),
+        ("strategy/models.py", MAX_LINES),
+        ("tests/strategy/test_services.py", 2 * MAX_LINES),
+        ("strategy/migrations/0001_initial.py", 2 * MAX_LINES),
+        (".venv/lib/django/db.py", 2 * MAX_LINES),
+    ]:
+        (tmp_path / place).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / place).write_text("x = 1\n" * lines)
+    assert long_modules(tmp_path) == [f"strategy/services.py: {MAX_LINES + 1} lines"]

@@ -176,7 +176,6 @@ class Response:
     headers: dict[str, str]
     body: str
     request_id: str
-    seconds: float
     set_cookies: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -198,14 +197,12 @@ class Client:
         if self.cookies:
             all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
-        started = time.monotonic()
         try:
             connection.request(method, path, body=body or None, headers=all_headers)
             answer = connection.getresponse()
             text = answer.read().decode("utf-8", "replace")
         finally:
             connection.close()
-        seconds = time.monotonic() - started
         set_cookies = {}
         for header, value in answer.getheaders():
             if header.lower() == "set-cookie":
@@ -217,7 +214,7 @@ class Client:
             else:
                 self.cookies[name] = value
         headers_ = {k.lower(): v for k, v in answer.getheaders()}
-        return Response(answer.status, headers_, text, request_id, seconds, set_cookies)
+        return Response(answer.status, headers_, text, request_id, set_cookies)
 
     def get(self, path: str) -> Response:
         return self.request("GET", path)

@@ -1,5 +1,5 @@
 """The cache is an accelerator, never the truth: with Redis gone, a production
-install reads sessions from the database and keeps answering at once."""
+install reads sessions from the database and keeps answering."""
 
 import pytest
 
@@ -9,7 +9,7 @@ from tests.gunicorn_server import Client, answers_from_every_worker, compose_cac
 pytestmark = pytest.mark.gunicorn
 
 
-def test_with_redis_stopped_pages_log_out_and_log_in_keep_working_and_answer_at_once(
+def test_with_redis_stopped_pages_log_out_and_log_in_keep_working_on_every_worker(
     start_portal, redis_server, cycle_a, org
 ):
     admin = org.admin
@@ -34,12 +34,12 @@ def test_with_redis_stopped_pages_log_out_and_log_in_keep_working_and_answer_at_
     # The session that was cached in Redis is read from the database, by every worker.
     answers = answers_from_every_worker(server, lambda: Client(server, browser.cookies).get("/organisation/"))
     assert {a.status for worker in answers.values() for a in worker} == {200}
-    # One request at a time: no worker waits on Redis (no retries, short timeouts).
+    # One request at a time, on every worker in turn. That no request waits on
+    # Redis (one attempt per cache operation, no retries, short timeouts) is
+    # counted in tests/core/test_sessions.py.
     for _ in range(3):
         for path in pages:
-            answer = browser.get(path)
-            assert answer.status == 200, path
-            assert answer.seconds < 1, (path, answer.seconds)
+            assert browser.get(path).status == 200, path
 
     # Log-out ends the session; the old cookie is refused by every worker.
     old_cookies = dict(browser.cookies)
@@ -49,8 +49,6 @@ def test_with_redis_stopped_pages_log_out_and_log_in_keep_working_and_answer_at_
 
     # A new log-in works, and its pages answer.
     again = Client(server)
-    logged_in = again.log_in(admin.email, PASSWORD)
-    assert logged_in.seconds < 2
+    again.log_in(admin.email, PASSWORD)
     for path in pages:
-        answer = again.get(path)
-        assert (answer.status, answer.seconds < 1) == (200, True), (path, answer.seconds)
+        assert again.get(path).status == 200, path

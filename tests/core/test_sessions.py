@@ -1,6 +1,10 @@
 """Sessions: the database is the truth, the shared cache holds a short-lived copy."""
 
+import socket
+import time
+
 from django.contrib.sessions.models import Session
+from django_redis.cache import RedisCache
 
 from tests.gunicorn_server import RedisServer
 
@@ -39,3 +43,48 @@ def test_with_the_cache_unreachable_a_session_is_read_from_the_database(client, 
     assert client.get("/organisation/").status_code == 200
     client.post("/logout/")
     assert client.get("/organisation/").status_code == 302
+
+
+def test_with_redis_stopped_each_cache_operation_tries_redis_once_and_never_waits_to_retry(
+    client, org, cycle_a, settings, redis_server, monkeypatch
+):
+    """Bounded work instead of a stopwatch: with the cache gone, every cache
+    operation of a page makes one connection attempt, refused at once or given
+    up after the connect timeout, and nothing sleeps between retries. A page
+    therefore waits at most its few operations times that timeout."""
+    settings.CACHES = redis_cache(redis_server)
+    pages = ["/organisation/", f"/follow-up/{cycle_a.pk}/", f"/assessments/{org.assessment_a.pk}/"]
+    client.force_login(org.admin)
+    for path in pages:
+        assert client.get(path).status_code == 200
+    redis_server.stop()
+
+    attempts, operations, sleeps = [], [], []
+    connect = socket.socket.connect
+
+    def counted_connect(sock, address):
+        if isinstance(address, tuple) and address[1] == redis_server.port:
+            attempts.append(address)
+        return connect(sock, address)
+
+    def counted(name):
+        operation = getattr(RedisCache, name)
+
+        def run(cache, *args, **kwargs):
+            operations.append(name)
+            return operation(cache, *args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(socket.socket, "connect", counted_connect)
+    for name in ("get", "set", "add", "delete", "get_many", "set_many", "delete_many", "touch", "incr"):
+        monkeypatch.setattr(RedisCache, name, counted(name))
+    monkeypatch.setattr(time, "sleep", sleeps.append)
+    timeout = settings.CACHES["default"]["OPTIONS"]["SOCKET_CONNECT_TIMEOUT"]
+    for path in pages:
+        attempts.clear()
+        operations.clear()
+        assert client.get(path).status_code == 200, path
+        assert 1 <= len(attempts) == len(operations) <= 4, (path, len(attempts), len(operations))
+        assert len(attempts) * timeout <= 2
+    assert sleeps == []

@@ -5,7 +5,6 @@ bounded memory and a clear Swedish message, in the browser and in the command.""
 
 import os
 import resource
-import time
 import tracemalloc
 from io import StringIO
 from pathlib import Path
@@ -67,6 +66,28 @@ def shallow_indicators(lines: list[str], goal: str, by: int) -> str:
 
 def upload(client, name: str, data: bytes):
     return client.post(reverse("strategy:strategy_import"), {"file": SimpleUploadedFile(name, data)})
+
+
+def warmed_up(client, org):
+    """Logged in as the city admin, the import page shown once: the modules and
+    templates it loads the first time are not counted as the refusal's memory."""
+    client.force_login(org.admin)
+    assert upload(client, "tom.yaml", b"a: 1\n").status_code == 200
+    return client
+
+
+@pytest.fixture
+def composed(monkeypatch) -> list:
+    """The YAML nodes the strict reader composed: a refusal "at once" composes a handful."""
+    nodes = []
+    compose_node = file_reading._Strict.compose_node
+
+    def counted(loader, parent, index):
+        nodes.append(index)
+        return compose_node(loader, parent, index)
+
+    monkeypatch.setattr(file_reading._Strict, "compose_node", counted)
+    return nodes
 
 
 def peak_rss_kib() -> int:
@@ -214,19 +235,18 @@ def test_a_long_value_is_shown_cut_short_in_its_message(db):
 # --- YAML without surprises --------------------------------------------------------
 
 
-def test_the_alias_bomb_is_refused_at_once_with_bounded_memory_in_the_browser(client, org):
+def test_the_alias_bomb_is_refused_at_once_with_bounded_memory_in_the_browser(client, org, composed):
     assert len(ALIAS_BOMB) < 600
     before = counts()
-    client.force_login(org.admin)
+    warmed_up(client, org)
+    composed.clear()
     rss_before = peak_rss_kib()
     tracemalloc.start()
-    started = time.monotonic()
     response = upload(client, "bomb.yaml", ALIAS_BOMB.encode())
-    elapsed = time.monotonic() - started
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert response.status_code == 200
-    assert elapsed < 2
+    assert len(composed) <= 3  # the document, the mapping, the first anchored value
     assert peak < 20 * 1024 * 1024
     assert peak_rss_kib() - rss_before < 100 * 1024
     assert [(p.place, p.message) for p in response.context["problems"]] == [
@@ -238,16 +258,17 @@ def test_the_alias_bomb_is_refused_at_once_with_bounded_memory_in_the_browser(cl
 
 
 @pytest.mark.parametrize("opening", ["[", "{"])
-def test_a_hundred_thousand_brackets_are_refused_quickly_with_bounded_memory_in_the_browser(client, org, opening):
-    client.force_login(org.admin)
+def test_a_hundred_thousand_brackets_are_refused_at_once_with_bounded_memory_in_the_browser(
+    client, org, opening, composed
+):
+    warmed_up(client, org)
+    composed.clear()
     tracemalloc.start()
-    started = time.monotonic()
     response = upload(client, "klammer.yaml", (opening * 100_000).encode())
-    elapsed = time.monotonic() - started
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert response.status_code == 200
-    assert elapsed < 2
+    assert len(composed) <= file_reading.MAX_DEPTH + 1  # libyaml's parser may refuse before a node is composed
     assert peak < 20 * 1024 * 1024
     (problem,) = response.context["problems"]
     assert problem.place == "rad 1"
@@ -357,14 +378,13 @@ def test_the_import_command_refuses_a_windows_1252_file_asking_for_utf8(db, tmp_
     assert Strategy.objects.count() == 0
 
 
-def test_the_import_command_refuses_the_alias_bomb_at_once(db, tmp_path):
+def test_the_import_command_refuses_the_alias_bomb_at_once(db, tmp_path, composed):
     path = tmp_path / "bomb.yaml"
     path.write_text(ALIAS_BOMB, encoding="utf-8")
     err = StringIO()
-    started = time.monotonic()
     with pytest.raises(CommandError):
         call_command("import_strategy", str(path), stdout=StringIO(), stderr=err)
-    assert time.monotonic() - started < 2
+    assert len(composed) <= 3
     assert "ankare och alias" in err.getvalue()
     assert os.path.getsize(path) < 600
 
@@ -382,7 +402,7 @@ def test_an_exported_example_passes_the_strict_reading_and_imports_again(db, nam
 
 
 @pytest.mark.parametrize("loader", ["_StrictPyLoader", "_StrictCLoader"])
-def test_both_the_python_and_the_libyaml_reader_refuse_the_same(db, monkeypatch, loader):
+def test_both_the_python_and_the_libyaml_reader_refuse_the_same_at_once(db, monkeypatch, loader, composed):
     """The portal reads with libyaml when PyYAML has it, with PyYAML's own reader otherwise."""
     monkeypatch.setattr(file_reading, "_StrictLoader", getattr(file_reading, loader))
     cases = {
@@ -393,7 +413,7 @@ def test_both_the_python_and_the_libyaml_reader_refuse_the_same(db, monkeypatch,
         "strategy:\n  <<: {title: T}\n": "sammanslagning med << är inte tillåten; skriv ut nycklarna",
     }
     for text, message in cases.items():
-        started = time.monotonic()
+        composed.clear()
         assert [p.message for p in refused(text)] == [message]
-        assert time.monotonic() - started < 2
+        assert len(composed) <= file_reading.MAX_DEPTH + 1
     assert services.strategy_import(text=STOCKHOLM.read_bytes()).focus_areas.count() == 5

@@ -169,7 +169,12 @@ def _table_sheet(book, formats: _Formats, table: Table, content: dict) -> None:
     columns = _columns(table)
     for col, (_c, title, _is_count) in enumerate(columns):
         sheet.write_string(HEADER_ROW, col, title, formats.head)
-    widths = [min(max(len(title) // 2 + 2, 10), 40) for _c, title, _n in columns]
+    # Wide enough for half the title and for its longest word (bold), so a header
+    # wraps between words, never inside one.
+    widths = [
+        min(max(len(title) // 2 + 2, round(max(map(len, title.split()), default=0) * 1.1) + 2, 10), 40)
+        for _c, title, _n in columns
+    ]
     light_columns = set()
     for r, row in enumerate(table.rows, start=HEADER_ROW + 1):
         for col, (c, _title, is_count) in enumerate(columns):

@@ -9,11 +9,13 @@ import io
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import docx
 import openpyxl
 import pdfplumber
+from PIL import Image
 from pypdf import PdfReader
 
 from dashboards.report_files import HEADER_ROW, sheet_name
@@ -128,6 +130,10 @@ def check_workbook(data: bytes, content: dict) -> openpyxl.Workbook:
         assert sheet.freeze_panes == f"B{header + 1}", sheet.title
         widths = [sheet.column_dimensions[letter].width for letter in "ABC"]
         assert all(w and w >= 8 for w in widths), (sheet.title, widths)
+        for cell in sheet[header]:  # a header wraps between words, never inside one
+            longest = max((len(word) for word in str(cell.value or "").split()), default=0)
+            width = sheet.column_dimensions[cell.column_letter].width
+            assert width >= longest * 1.1 + 1, (sheet.title, cell.value, width)
     sources = book.worksheets[-1]
     assert "Metod" in [c.value for c in sources["A"]]
     return book
@@ -165,23 +171,33 @@ def check_docx(data: bytes, content: dict) -> docx.document.Document:
 # --- Pictures for a look ------------------------------------------------------------------------
 
 
-def render_png(data: bytes, name: str, suffix: str) -> Path | None:
-    """The first page as PNG under test-results/ (kept by CI). The PDF with
-    pdftoppm; the workbook and the Word document with LibreOffice, when the
-    machine has it (the checks above do not depend on the picture)."""
+def render_png(data: bytes, name: str, suffix: str) -> Path:
+    """The first page as PNG under test-results/ (kept by CI): the PDF with
+    pdftoppm, the workbook and the Word document first turned into PDF by
+    LibreOffice, as a city office opening them would see them. The picture must
+    show something: a page with no ink means the file opens empty."""
     ARTEFACTS.mkdir(exist_ok=True)
     source = ARTEFACTS / f"{name}{suffix}"
     source.write_bytes(data)
     if suffix != ".pdf":
         office = shutil.which("soffice") or shutil.which("libreoffice")
-        if office is None:
-            return None
-        subprocess.run(
-            [office, "--headless", "--convert-to", "pdf", "--outdir", str(ARTEFACTS), str(source)],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
+        assert office, "LibreOffice (soffice) is needed to draw the workbook and the Word document; see README"
+        with tempfile.TemporaryDirectory() as profile:  # its own profile: never a user's, one per process
+            subprocess.run(
+                [
+                    office,
+                    f"-env:UserInstallation={Path(profile).as_uri()}",
+                    "--headless",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(ARTEFACTS),
+                    str(source),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=180,
+            )
         source = source.with_suffix(".pdf")
     png = ARTEFACTS / name
     subprocess.run(
@@ -191,5 +207,8 @@ def render_png(data: bytes, name: str, suffix: str) -> Path | None:
         timeout=120,
     )
     picture = png.with_suffix(".png")
-    assert picture.stat().st_size > 1000
+    with Image.open(picture) as image:
+        grey = image.convert("L")
+        inked = sum(grey.histogram()[:200])  # pixels clearly darker than the white page
+        assert inked > 0.01 * grey.width * grey.height, f"{picture.name} is an empty page"
     return picture

@@ -745,6 +745,7 @@ def test_the_history_lists_changes_of_the_plan_an_action_and_a_report_row_with_w
 # --- The demo -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_demo_has_three_plans_with_uncovered_goals_and_reports_for_past_periods(db):
     call_command("load_demo")
     plans = list(ActionPlan.objects.all())

@@ -21,6 +21,8 @@ from django.urls import Resolver404, resolve, reverse
 
 from tests.accounts.test_permissions import PERSONAS, TABLE, school_people, yearly_report  # noqa: F401 (fixtures)
 
+pytestmark = pytest.mark.slow  # every form, persona and payload: minutes
+
 LONG = "x" * 100_000
 MARKUP = '<script>alert("x")</script><b onmouseover=alert(1)>&amp; \' " </b>'
 WRONG = "inte-ett-tal"

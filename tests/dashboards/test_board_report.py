@@ -167,6 +167,7 @@ def test_the_report_cannot_be_made_final_while_the_follow_up_is_open_or_without_
     assert "kan inte bli skickad till kommunstyrelsen" in page
 
 
+@pytest.mark.slow
 def test_a_final_report_is_frozen_and_rebuilt_identically_whatever_changes_afterwards(client, city):
     lock(city.cycle)
     client.force_login(city.analyst)
@@ -315,12 +316,14 @@ def check_files(content: dict, name: str) -> None:
     check.check_docx(word, content)
 
 
+@pytest.mark.slow
 def test_the_files_of_a_small_city_pass_every_check(city):
     content = content_of(city)
     check_files(content, "yearly-report-small")
     assert table(content, "plans")["rows"][1][1] == "ingen handlingsplan"
 
 
+@pytest.mark.slow
 def test_the_files_of_the_demo_city_pass_every_check(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", stdout=io.StringIO())

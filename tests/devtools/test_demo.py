@@ -2,12 +2,15 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.core.management import call_command
 
 from accounts.models import Membership, Role, User
 from devtools import demo_accounts as accounts_demo
 from schools.models import Committee, School
 from tests.core.test_settings import PROJECT_VARIABLES, ROOT
+
+pytestmark = pytest.mark.slow  # loading the whole demo city
 
 
 def test_the_demo_has_committees_schools_of_every_kind_and_one_user_per_role(db, capsys):

@@ -943,6 +943,7 @@ def test_a_conflicting_save_of_an_unanswered_area_writes_nothing(fu):
 # --- The demo -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_demo_has_this_years_follow_up_under_way_and_the_two_years_before_approved(db):
     call_command("load_demo")
     this_year = timezone.localdate().year

@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -41,6 +43,7 @@ print(login.content.decode())
 """
 
 
+@pytest.mark.slow  # collects the static files and starts the portal in processes of their own
 def test_a_database_that_is_down_gives_503_and_a_clear_page_not_a_traceback(tmp_path):
     env = {
         **os.environ,

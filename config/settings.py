@@ -9,6 +9,7 @@ the security policies in config/policies.py, the logging in config/log_setup.py.
 """
 
 import datetime
+import re
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -412,6 +413,15 @@ ORGANISATION_IMPORT_MAX_FIELD_CHARS = env_int("ORGANISATION_IMPORT_MAX_FIELD_CHA
 ORGANISATION_IMPORT_MAX_XLSX_UNPACKED_BYTES = env_int(
     "ORGANISATION_IMPORT_MAX_XLSX_UNPACKED_BYTES", default=50 * 1024 * 1024
 )
+# Skolverket's school-unit register (Skolenhetsregistret, open API v2): where
+# sync_register reads it, how long it waits for an answer, and the city's
+# municipality code (4 digits, e.g. 1480), whose units it reads; a register file
+# imported on the import page may hold no unit of another municipality.
+SKOLVERKET_REGISTER_URL = env.str("SKOLVERKET_REGISTER_URL", default="https://api.skolverket.se/skolenhetsregistret")
+SKOLVERKET_REGISTER_TIMEOUT = env_int("SKOLVERKET_REGISTER_TIMEOUT", default=20)
+CITY_MUNICIPALITY_CODE = env.str("CITY_MUNICIPALITY_CODE", default="")
+if CITY_MUNICIPALITY_CODE and not re.fullmatch(r"[0-9]{4}", CITY_MUNICIPALITY_CODE):
+    raise config_error("CITY_MUNICIPALITY_CODE", f"expected 4 digits, got {CITY_MUNICIPALITY_CODE!r}")
 # A checked organisation file not imported within this many seconds must be checked again.
 ORGANISATION_IMPORT_UPLOAD_TTL = env_int("ORGANISATION_IMPORT_UPLOAD_TTL", default=60 * 60)
 # A yearly report a worker started more than this many seconds ago and never

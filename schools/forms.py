@@ -1,21 +1,33 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from schools.models import School, SchoolForm
+from schools.models import Committee, School, SchoolForm
 
 
 class OrganisationImportForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_(
-            "A CSV file (semicolon or comma separated) or an Excel workbook (.xlsx). The columns are listed below."
+            "A CSV file (semicolon or comma separated), an Excel workbook (.xlsx) or the documents of "
+            "Skolverket's school-unit register (.json). The columns are listed below."
+        ),
+    )
+    new_school_committee = forms.ModelChoiceField(
+        label=_("Committee for new units from the register"),
+        queryset=Committee.objects.all(),
+        required=False,
+        help_text=_(
+            "Only for a file of Skolverket's register, which names no committee: units the portal has keep "
+            "their committee, new units go to this one."
         ),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
-            raise forms.ValidationError(_("The file must be a CSV file (.csv) or an Excel workbook (.xlsx)."))
+        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx", ".json")):
+            raise forms.ValidationError(
+                _("The file must be a CSV file (.csv), an Excel workbook (.xlsx) or the register's documents (.json).")
+            )
         return upload
 
 

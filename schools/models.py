@@ -85,6 +85,15 @@ class School(models.Model):
     ses_band = models.PositiveSmallIntegerField(
         _("socio-economic index band"), choices=SocioEconomicBand.choices, null=True, blank=True
     )
+    # From Skolverket's school-unit register, where it has them: the principal
+    # organiser's (huvudmannens) organisation number, the municipality code the
+    # unit lies in and the unit's e-mail address, where the register says the
+    # principal is reached.
+    organisation_number = models.CharField(
+        _("organisation number of the principal organiser"), max_length=10, blank=True, default=""
+    )
+    municipality_code = models.CharField(_("municipality code"), max_length=4, blank=True, default="")
+    principal_email = models.EmailField(_("principal's e-mail"), max_length=254, blank=True, default="")
 
     objects = SchoolQuerySet.as_manager()
 
@@ -101,6 +110,14 @@ class School(models.Model):
             models.CheckConstraint(
                 condition=Q(is_active=True, closed_on__isnull=True) | Q(is_active=False),
                 name="school_active_has_no_closing_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(organisation_number="") | Q(organisation_number__regex=r"^[0-9]{10}$"),
+                name="school_organisation_number_10_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(municipality_code="") | Q(municipality_code__regex=r"^[0-9]{4}$"),
+                name="school_municipality_code_4_digits",
             ),
         ]
 
@@ -173,6 +190,12 @@ class OrganisationUpload(models.Model):
     the file's SHA-256 and a digest of what the check showed."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # A file of Skolverket's school-unit register (its JSON documents) names no
+    # committee: its units keep theirs, and new units go to this committee.
+    from_register = models.BooleanField(_("from Skolverket's register"), default=False)
+    new_school_committee = models.ForeignKey(
+        Committee, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     filename = models.CharField(_("file"), max_length=255)
     checksum = models.CharField(_("SHA-256"), max_length=64)
     rows = models.JSONField(_("rows"))

@@ -12,6 +12,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from schools.models import Committee, School, SchoolForm, SocioEconomicBand
@@ -19,6 +21,7 @@ from schools.vocabulary import (
     COMMITTEE_COLUMNS,
     FORM_NAMES,
     NOT_SCHOOL_FORMS,
+    REGISTER_FIELDS,
     SCHOOL_COLUMNS,
     STATUS_ACTIVE,
     Column,
@@ -78,8 +81,17 @@ class ImportPlan:
         return hashlib.sha256(json.dumps([shown, self.cleaned], sort_keys=True).encode()).hexdigest()
 
 
-def plan_rows(raw_rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
-    """Check every row and the header in one round; nothing is written."""
+def plan_rows(
+    raw_rows: list[tuple[int, dict[str, str]]],
+    *,
+    from_register: bool = False,
+    new_school_committee: Committee | None = None,
+) -> ImportPlan:
+    """Check every row and the header in one round; nothing is written.
+
+    Rows `from_register` (Skolverket's school-unit register, schools/register.py)
+    name no committee: a unit the portal has keeps its committee, a new unit goes
+    to `new_school_committee` and without one is an error."""
     headers = list(raw_rows[0][1]) if raw_rows else []
     kind = file_kind(headers)
     if kind is None:
@@ -88,10 +100,12 @@ def plan_rows(raw_rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
         return plan
     plan = ImportPlan(kind=kind, raw_rows=raw_rows)
     spec = SCHOOL_COLUMNS if kind == "schools" else COMMITTEE_COLUMNS
-    found = _match_columns(plan, headers, spec)
+    found = _match_columns(plan, headers, spec, committee_required=not from_register)
     rows = [(line, {f: row.get(header, "") for f, header in found.items()}) for line, row in raw_rows]
     if kind == "schools":
-        _plan_schools(plan, rows, present=set(found))
+        _plan_schools(
+            plan, rows, present=set(found), from_register=from_register, new_school_committee=new_school_committee
+        )
     else:
         _plan_committees(plan, rows, present=set(found))
     return plan
@@ -114,7 +128,9 @@ def _unknown_columns_message(headers: list[str]) -> str:
     return " ".join([message, *hints])
 
 
-def _match_columns(plan: ImportPlan, headers: list[str], spec: tuple[Column, ...]) -> dict[str, str]:
+def _match_columns(
+    plan: ImportPlan, headers: list[str], spec: tuple[Column, ...], *, committee_required: bool = True
+) -> dict[str, str]:
     """{field: the file's column} for the columns the file has; a missing
     required column, a column given twice and the columns not read are noted
     on the plan."""
@@ -137,7 +153,7 @@ def _match_columns(plan: ImportPlan, headers: list[str], spec: tuple[Column, ...
             found[column.field] = header
     nearest = {header: nearest_column(header, spec) for header in unknown}
     missing = [c for c in spec if c.required and c.field not in found]
-    if spec is SCHOOL_COLUMNS and "committee" not in found and "committee_code" not in found:
+    if spec is SCHOOL_COLUMNS and committee_required and "committee" not in found and "committee_code" not in found:
         missing.append(next(c for c in spec if c.field == "committee"))
     for column in missing:
         guesses = [header for header, near in nearest.items() if near is column]
@@ -230,7 +246,49 @@ def _school_forms(text: str) -> tuple[set[str], list[str]]:
     return forms, problems
 
 
-def _plan_schools(plan: ImportPlan, rows: list[tuple[int, dict[str, str]]], *, present: set[str]) -> None:
+def _register_values(row: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The organisation number, municipality code and e-mail a row gives, and the problems with them."""
+    values, problems = {}, []
+    number = re.sub(r"[\s-]", "", row.get("organisation_number", ""))
+    if len(number) == 12 and number.startswith("16"):  # the register's 16-prefixed form
+        number = number[2:]
+    if number and not re.fullmatch(r"[0-9]{10}", number):
+        problems.append(
+            _("bad organisation number %(value)r: it must be 10 digits, e.g. 212000-0000")
+            % {"value": row["organisation_number"]}
+        )
+    values["organisation_number"] = number
+    code = row.get("municipality_code", "")
+    if code and not re.fullmatch(r"[0-9]{4}", code):
+        if re.fullmatch(r"[0-9]{3}", code):
+            problems.append(
+                _(
+                    "bad municipality code %(value)r: it must be 4 digits. Excel may have dropped a leading "
+                    "zero: is it 0%(value)s?"
+                )
+                % {"value": code}
+            )
+        else:
+            problems.append(_("bad municipality code %(value)r: it must be 4 digits") % {"value": code})
+    values["municipality_code"] = code
+    email = row.get("principal_email", "")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(_("bad e-mail address %(value)r") % {"value": email})
+    values["principal_email"] = email
+    return values, problems
+
+
+def _plan_schools(
+    plan: ImportPlan,
+    rows: list[tuple[int, dict[str, str]]],
+    *,
+    present: set[str],
+    from_register: bool = False,
+    new_school_committee: Committee | None = None,
+) -> None:
     committees = {}
     by_code = {}
     for c in Committee.objects.all():
@@ -258,6 +316,20 @@ def _plan_schools(plan: ImportPlan, rows: list[tuple[int, dict[str, str]]], *, p
             problems.append(_("the school name is missing"))
         committee, committee_problems = _row_committee(row, present, committees, by_code)
         problems.extend(committee_problems)
+        current = existing.get(unit_code)
+        if from_register and "committee" not in present and "committee_code" not in present:
+            # A file of the register: a unit keeps its committee, a new one gets the chosen one.
+            committee = current.committee if current is not None else new_school_committee
+            if committee is None and UNIT_CODE.match(unit_code):
+                problems.append(
+                    _(
+                        "the unit %(code)s is new to the portal and the register names no committee: "
+                        "choose the committee for new school units"
+                    )
+                    % {"code": unit_code}
+                )
+        register_values, register_problems = _register_values(row)
+        problems.extend(register_problems)
         forms: set[str] = set()
         if "forms" in present:
             forms, form_problems = _school_forms(row.get("forms", ""))
@@ -293,11 +365,11 @@ def _plan_schools(plan: ImportPlan, rows: list[tuple[int, dict[str, str]]], *, p
             "pupil_count": pupil_count,
             "ses_band": ses_band,
             "is_active": STATUS_ACTIVE[status],
+            **register_values,
         }
-        current = existing.get(unit_code)
         if current is not None:
             # An optional column left out of the file keeps what the school has.
-            for column in ("pupil_count", "ses_band"):
+            for column in ("pupil_count", "ses_band", *REGISTER_FIELDS):
                 if column not in present:
                     values[column] = getattr(current, column)
             if "status" not in present:
@@ -318,6 +390,9 @@ def _plan_schools(plan: ImportPlan, rows: list[tuple[int, dict[str, str]]], *, p
             for field_name, label in (
                 ("pupil_count", _("number of pupils")),
                 ("ses_band", _("socio-economic index band")),
+                ("organisation_number", _("organisation number")),
+                ("municipality_code", _("municipality code")),
+                ("principal_email", _("e-mail")),
             ):
                 if getattr(current, field_name) != values[field_name]:
                     diff.append(f"{label}: {getattr(current, field_name) or '–'} → {values[field_name] or '–'}")

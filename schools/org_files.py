@@ -14,7 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from schools.vocabulary import SCHOOL_COLUMNS
+from schools.vocabulary import REGISTER_FIELDS, SCHOOL_COLUMNS
 
 
 class ImportFileError(Exception):
@@ -61,7 +61,9 @@ def read_rows(*, filename: str, content: bytes) -> list[tuple[int, dict[str, str
     elif filename.lower().endswith((".csv", ".txt")):
         table = _read_csv(content)
     else:
-        raise ImportFileError(_("The file must be a CSV file (.csv) or an Excel workbook (.xlsx)."))
+        raise ImportFileError(
+            _("The file must be a CSV file (.csv), an Excel workbook (.xlsx) or the register's documents (.json).")
+        )
     table = [(n, cells) for n, cells in table if any(c.strip() for c in cells)]
     if not table:
         raise ImportFileError(_("The file is empty."))
@@ -162,7 +164,7 @@ def organisation_template_rows() -> list[list[str]]:
     """A school file to fill in: the columns the import reads and two example
     rows (a committee's code or name, school forms by the Education Act's names)."""
     return [
-        [column.title for column in SCHOOL_COLUMNS if column.field != "committee_code"],
+        [column.title for column in SCHOOL_COLUMNS if column.field not in ("committee_code", *REGISTER_FIELDS)],
         ["01234567", "Exempelskolan", "Förskoleklass, Grundskola, Fritidshem", "UTB", "350", "3", "Aktiv"],
         ["01234568", "Exempelförskolan", "Förskola", "UTB", "60", "", "Aktiv"],
     ]

@@ -87,7 +87,11 @@ def organisation_import(request: HttpRequest) -> HttpResponse:
     plan = file_error = confirm_form = None
     if request.method == "POST" and form.is_valid():
         try:
-            plan, staged = services.organisation_import_check(user=request.user, upload=form.cleaned_data["file"])
+            plan, staged = services.organisation_import_check(
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                new_school_committee=form.cleaned_data["new_school_committee"],
+            )
         except org_files.ImportFileError as exc:
             file_error = str(exc)
         else:

@@ -146,7 +146,44 @@ SCHOOL_COLUMNS = (
         "Status",
         _aliases("Status", "Skolenhetsstatus", "Skolenhetens status", "Enhetsstatus", "School unit status"),
     ),
+    # What Skolverket's register holds beside the unit (optional in a file).
+    Column(
+        "organisation_number",
+        "Organisationsnummer",
+        _aliases(
+            "Organisationsnummer",
+            "Huvudmannens organisationsnummer",
+            "Huvudman organisationsnummer",
+            "Orgnr",
+            "Org nr",
+            "Organization number",
+            "Organisation number",
+        ),
+    ),
+    Column(
+        "municipality_code",
+        "Kommunkod",
+        _aliases("Kommunkod", "Kommunkoder", "Kommun kod", "Municipality code"),
+    ),
+    Column(
+        "principal_email",
+        "E-post",
+        _aliases(
+            "E-post",
+            "E-postadress",
+            "Epost",
+            "Rektors e-post",
+            "E-post rektor",
+            "Skolenhetens e-post",
+            "Email",
+            "E-mail",
+            "Principal email",
+        ),
+    ),
 )
+
+# The columns a file of Skolverket's register fills in beside the required ones.
+REGISTER_FIELDS = ("organisation_number", "municipality_code", "principal_email")
 
 COMMITTEE_COLUMNS = (
     Column(
@@ -188,8 +225,15 @@ def file_kind(headers: list[str]) -> str | None:
     return None
 
 
+# Columns of the register's exports that are known and deliberately not read:
+# none of the read columns is meant by them ("Kommun" is the name, not the code).
+NOT_READ = {normalise(name) for name in ("Kommun", "Kommunnamn", "Huvudman", "Huvudmannens namn")}
+
+
 def nearest_column(header: str, columns: tuple[Column, ...]) -> Column | None:
     """The known column whose name is nearest to `header`, if any is near."""
+    if normalise(header) in NOT_READ:
+        return None
     by_alias = {alias: column for column in columns for alias in column.aliases}
     match = difflib.get_close_matches(normalise(header), list(by_alias), n=1, cutoff=0.75)
     return by_alias[match[0]] if match else None

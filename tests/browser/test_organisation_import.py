@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -83,3 +85,36 @@ def test_the_city_admin_sees_every_problem_of_a_register_export_at_once_and_impo
     assert_accessible(page)
     preview.get_by_role("button", name="Importera").click()
     expect(page.get_by_role("status")).to_contain_text("register.csv")
+
+
+REGISTER_DOCUMENTS = Path(__file__).resolve().parent.parent / "fixtures" / "skolverket_register" / "demostad-units.json"
+
+
+def test_the_city_admin_imports_skolverkets_register_with_a_committee_for_new_units(page: Page, live_server, org):
+    log_in(page, live_server.url, org.admin.email)
+    page.goto(f"{live_server.url}/organisation/import/")
+    page.get_by_label("Fil*", exact=True).set_input_files(
+        {"name": "skolenheter.json", "mimeType": "application/json", "buffer": REGISTER_DOCUMENTS.read_bytes()}
+    )
+    page.get_by_role("button", name="Kontrollera filen").click()
+    errors = page.locator("#import-errors")
+    expect(errors).to_contain_text("välj nämnd för nya skolenheter")
+    assert_accessible(page)
+
+    page.get_by_label("Fil*", exact=True).set_input_files(
+        {"name": "skolenheter.json", "mimeType": "application/json", "buffer": REGISTER_DOCUMENTS.read_bytes()}
+    )
+    page.get_by_label("Nämnd för nya skolenheter ur registret").select_option(label="Nämnd A")
+    page.get_by_role("button", name="Kontrollera filen").click()
+    preview = page.locator("#import-preview")
+    expect(preview).to_contain_text("Ekbackens skola")
+    expect(preview).to_contain_text("Lärkans vuxenutbildning")
+    assert_accessible(page)
+    preview.get_by_role("button", name="Importera").click()
+
+    expect(page.get_by_role("status")).to_contain_text("skolenheter.json")
+    page.get_by_role("link", name="Nämnd A").click()
+    page.get_by_role("link", name="Ekbackens skola").click()
+    expect(page.get_by_role("main")).to_contain_text("2120009999")
+    expect(page.get_by_role("link", name="rektor.ekbacken@demostad.se")).to_be_visible()
+    assert_accessible(page)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import requests
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from schools.org_checks import RowError
@@ -78,7 +79,7 @@ def register_read(*, base_url: str, municipality_code: str, timeout: float) -> R
                     _("the register's document for %(code)s is about the unit %(other)s")
                     % {"code": code, "other": unit.unit_code}
                 )
-            if unit.outside and not unit.problems:
+            if unit.outside:  # not the city's: its document's other faults do not matter here
                 read.outside.append(unit)
                 continue
             read.errors.extend(RowError(number, problem) for problem in unit.problems)
@@ -102,7 +103,10 @@ def _get_json(session: requests.Session, url: str, *, params: dict, timeout: flo
             for chunk in response.iter_content(chunk_size=64 * 1024):
                 content += chunk
                 if len(content) > limit:
-                    break
+                    raise RegisterUnavailable(
+                        _("Skolverket's register answered more than %(limit)s at %(url)s. Nothing was read.")
+                        % {"limit": filesizeformat(limit), "url": url}
+                    )
     except requests.RequestException as exc:
         raise RegisterUnavailable(
             _("Skolverket's register does not answer at %(url)s (%(reason)s). Nothing was read; try again later.")

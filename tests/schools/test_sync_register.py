@@ -183,6 +183,16 @@ def test_a_register_that_fails_gives_a_clear_error_and_writes_nothing(register, 
     assert database_state() == before
 
 
+def test_a_register_answer_larger_than_a_file_may_be_is_refused_and_nothing_is_written(register, utb, settings):
+    settings.ORGANISATION_IMPORT_MAX_BYTES = 1000
+    before = database_state()
+
+    with pytest.raises(CommandError, match="svarade mer än"):
+        sync(register.url, "--committee", "UTB", "--apply")
+
+    assert database_state() == before
+
+
 def test_a_register_that_is_down_gives_a_clear_error_and_writes_nothing(utb):
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))

@@ -54,6 +54,9 @@ class NewPlanForm(forms.Form):
 class ActionForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, initial=0)
     base = forms.JSONField(widget=forms.HiddenInput, required=False)
+    # A new action's form, told apart from every other: posted again, it saves
+    # the action it created (see services.action_save).
+    draft_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Action
@@ -73,6 +76,14 @@ class ActionForm(forms.ModelForm):
         )
         self.fields["goals"].label_from_instance = lambda goal: f"{goal.number} {goal.text}"
         self.fields["goals"].help_text = _("The strategy goals the action serves: one or more.")
+        if self.instance.pk:
+            del self.fields["draft_token"]
+
+    def is_incomplete(self) -> bool:
+        """Not valid only because fields are still empty: a new action being typed."""
+        return bool(self.errors) and all(
+            error.code == "required" for errors in self.errors.as_data().values() for error in errors
+        )
 
     def clean(self):
         data = super().clean()

@@ -2,6 +2,7 @@
 reports (T1, T2, annual report) in which the committees report progress."""
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -66,6 +67,16 @@ class ActionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class ActionQuerySet(models.QuerySet):
+    def created_in_form(self, *, token: str, user) -> "ActionQuerySet":
+        """The action a user's new-action form (its token) created, if any."""
+        try:
+            token = uuid.UUID(str(token))
+        except ValueError:
+            return self.none()
+        return self.filter(draft_token=token, created_by=user)
+
+
 class Action(models.Model):
     """An action (åtgärd) in an action plan, serving one or more of the strategy's goals."""
 
@@ -79,8 +90,16 @@ class Action(models.Model):
     success_criteria = models.TextField(_("success criteria"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
     version = models.PositiveIntegerField(default=0)
+    # The new-action form it was typed in, and by whom: that form posted again
+    # (a double click, a retry after logging in again, a second tab with the
+    # same draft) saves this action instead of creating another.
+    draft_token = models.UUIDField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
-    history = HistoricalRecords(excluded_fields=["version"], m2m_fields=[goals])
+    objects = ActionQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["version", "draft_token", "created_by"], m2m_fields=[goals])
 
     class Meta:
         ordering = ["starts_on", "title"]
@@ -88,6 +107,7 @@ class Action(models.Model):
         verbose_name_plural = _("actions")
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="action_ends_after_start"),
+            models.UniqueConstraint(fields=["draft_token"], name="one_action_per_new_action_form"),
         ]
 
     def __str__(self) -> str:

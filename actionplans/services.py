@@ -4,6 +4,7 @@ focus area and goal."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -89,33 +90,68 @@ def action_snapshot(action: Action) -> dict:
     return snapshot
 
 
+class ActionFormTaken(PlanError):
+    """The token of a new-action form that created another user's or another plan's action."""
+
+
 def action_save(
-    *, action: Action, values: dict, version: int, user: User, base: dict | None = None, keep_mine: int | None = None
+    *,
+    action: Action,
+    values: dict,
+    version: int,
+    user: User,
+    base: dict | None = None,
+    keep_mine: int | None = None,
+    draft_token: uuid.UUID | None = None,
 ) -> versioning.Outcome:
     """Save an action (new when it has no pk) with the goals it serves, with a
-    version: saved, merged with another edit of other fields, or a conflict."""
+    version: saved, merged with another edit of other fields, or a conflict.
 
-    def lock() -> Action:
-        if action.pk is None:
-            return action
-        return Action.objects.select_for_update().get(pk=action.pk)
+    A new action posted with the token of the form it was typed in
+    (`draft_token`) is created once: that form posted again, from this tab or
+    another with the same draft, saves the action it created, with the same
+    versioning as an edit. A token that created another user's or another
+    plan's action raises ActionFormTaken, and nothing is saved.
+    """
+    with transaction.atomic():
+        if action.pk is None and draft_token is not None:
+            # One creation at a time per plan, so a double click finds the first one's action.
+            ActionPlan.objects.select_for_update().get(pk=action.plan_id)
+            created = Action.objects.filter(draft_token=draft_token).values("pk", "plan_id", "created_by_id").first()
+            if created is None:
+                action.draft_token, action.created_by = draft_token, user
+            elif created["plan_id"] != action.plan_id or created["created_by_id"] != user.pk:
+                raise ActionFormTaken(_("This form belongs to another action. Open a new action form."))
+            else:
+                action.pk = created["pk"]
 
-    def write(row: Action, changes: dict) -> None:
-        _set_and_save(row, {name: value for name, value in changes.items() if name != "goals"})
-        if "goals" in changes:
-            row.goals.set(changes["goals"])
-        action.pk, action.version = row.pk, row.version
+        def lock() -> Action:
+            if action.pk is None:
+                return action
+            return Action.objects.select_for_update().get(pk=action.pk)
 
-    return versioning.versioned_save(
-        lock=lock,
-        read=action_snapshot,
-        write=write,
-        values=values,
-        base=base,
-        version=version,
-        user=user,
-        keep_mine=keep_mine,
-    )
+        def write(row: Action, changes: dict) -> None:
+            _set_and_save(row, {name: value for name, value in changes.items() if name != "goals"})
+            if "goals" in changes:
+                row.goals.set(changes["goals"])
+            action.pk, action.version = row.pk, row.version
+
+        try:
+            return versioning.versioned_save(
+                lock=lock,
+                read=action_snapshot,
+                write=write,
+                values=values,
+                base=base,
+                version=version,
+                user=user,
+                keep_mine=keep_mine,
+            )
+        except IntegrityError:
+            if action.draft_token is None:
+                raise
+            # The token was taken in the same instant by another plan's form.
+            raise ActionFormTaken(_("This form belongs to another action. Open a new action form.")) from None
 
 
 # --- Period reports ---------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Pages of the committees' action plans, their actions and period reports."""
 
+import uuid
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -99,15 +100,16 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(request, "actionplans/plan_detail.html", _plan_context(request, plan))
 
 
-def _autosaved(request, *, form, outcome, values, redirect_to, success: str):
+def _autosaved(request, *, form, outcome, values, redirect_to, success: str, stored_draft: str = ""):
     """The answer to a versioned save: the autosave result for htmx; else a
-    redirect with a message, or None on a conflict (the page shows both versions)."""
+    redirect with a message, or None on a conflict (the page shows both versions).
+    `stored_draft` names a new-action form whose draft the browser may now forget."""
     if request.htmx:
         return versioning.autosave_response(request, state=outcome.state, form=form, outcome=outcome, mine=values)
     if outcome.conflict:
         messages.error(request, versioning.conflict_message(outcome))
         return None
-    messages.success(request, success)
+    messages.success(request, success, extra_tags=f"stored-draft-{stored_draft}" if stored_draft else "")
     if outcome.state == versioning.MERGED:
         messages.info(request, versioning.saved_message(outcome))
     return redirect_to
@@ -154,29 +156,46 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required_htmx
 @require_http_methods(["GET", "POST"])
 def action_edit(request: HttpRequest, pk: int, action_pk: int | None = None) -> HttpResponse:
+    """An action's form. A new action's form carries a token of its own and
+    saves itself like an edit: its first save creates the action, every later
+    post of the same form (autosave, Save, a retry after logging in again)
+    saves that action."""
     plan = _get_plan(request.user, pk)
     action = get_object_or_404(plan.actions, pk=action_pk) if action_pk else Action(plan=plan)
     permissions.require(permissions.can_edit_plan(request.user, plan))
     if "use_theirs" in request.POST:
+        # A new action's form shows their version in the action it created.
+        created = plan.actions.created_in_form(token=request.POST.get("draft_token", ""), user=request.user).first()
+        if action.pk is None and created is not None:
+            return redirect("actionplans:action_edit", pk=plan.pk, action_pk=created.pk)
         return redirect(request.path)
     initial = versioning.form_initial(services.action_snapshot(action), action.version)
+    if action.pk is None:
+        initial["draft_token"] = uuid.uuid4()
     form = ActionForm(request.POST or None, instance=action, plan=plan, initial=initial)
     conflict = None
     if request.method == "POST":
         if not form.is_valid():
+            if request.htmx and action.pk is None and form.is_incomplete():
+                return versioning.autosave_response(request, state="incomplete")
             if request.htmx:
                 return versioning.autosave_response(request, state="invalid", form=form)
         else:
             values = {name: form.cleaned_data[name] for name in services.ACTION_FIELDS}
             target = Action.objects.get(pk=action.pk) if action.pk else Action(plan=plan)
-            outcome = services.action_save(
-                action=target,
-                values=values,
-                version=form.cleaned_data["version"],
-                base=form.cleaned_data["base"],
-                keep_mine=versioning.keep_mine(request.POST),
-                user=request.user,
-            )
+            token = form.cleaned_data.get("draft_token")
+            try:
+                outcome = services.action_save(
+                    action=target,
+                    values=values,
+                    version=form.cleaned_data["version"],
+                    base=form.cleaned_data["base"],
+                    keep_mine=versioning.keep_mine(request.POST),
+                    user=request.user,
+                    draft_token=token,
+                )
+            except services.ActionFormTaken:
+                raise Http404 from None
             response = _autosaved(
                 request,
                 form=form,
@@ -184,6 +203,7 @@ def action_edit(request: HttpRequest, pk: int, action_pk: int | None = None) -> 
                 values=values,
                 redirect_to=redirect("actionplans:plan_detail", pk=plan.pk),
                 success=_("The action is saved."),
+                stored_draft=str(token) if action.pk is None and token else "",
             )
             if response is not None:
                 return response

@@ -4,8 +4,12 @@
  *
  * - Every change is kept in the browser (localStorage) under the user and the
  *   object (`data-draft-key`, e.g. "user-5:area-12-1") until the server has
- *   saved it; htmx saves it a moment after typing (`hx-post` on the form; a
- *   form without it, a new action, keeps the draft until it is saved by hand).
+ *   saved it; htmx saves it a moment after typing (`hx-post` on the form).
+ * - A new action's form carries a token (`draft_token`) kept with its draft:
+ *   however often it is posted, the server creates one action and saves that
+ *   one. Until its required fields are filled in the answer is "incomplete"
+ *   and the draft stays; after Save the next page names the token
+ *   (`data-stored-draft`) and its draft is forgotten.
  * - The server answers with `_autosave_result.html`: the status text goes into
  *   the sticky status region (announced to screen readers), the new version
  *   and base are swapped into the form, the fields a merge took from another
@@ -105,6 +109,7 @@
       values: fieldValues(form),
       version: hiddenValue(form, "version"),
       base: hiddenValue(form, "base"),
+      token: hiddenValue(form, "draft_token"),
       at: Date.now()
     });
   }
@@ -212,7 +217,8 @@
     var state = result.dataset.autosaveState;
     var el = region(form);
     el.classList.remove("text-danger", "text-success-portal", "text-warning-portal");
-    el.classList.add(state === "saved" || state === "merged" ? "text-success-portal" : "text-danger");
+    el.classList.add(state === "saved" || state === "merged" ? "text-success-portal"
+      : state === "incomplete" ? "text-warning-portal" : "text-danger");
     markErrors(form, JSON.parse(result.dataset.errors || "{}"));
     if (state === "saved" || state === "merged") {
       var apply = JSON.parse(result.dataset.apply || "{}");
@@ -333,6 +339,8 @@
       // Saved against the version it was typed on: merged or shown as a conflict, never over theirs.
       setHidden(form, "version", draft.version);
       setHidden(form, "base", draft.base);
+      // A new action's draft keeps its form's token: saving it again saves the action it created.
+      if (draft.token) setHidden(form, "draft_token", draft.token);
       close(texts.restored);
       keep(form);
       if (serverSave) htmx.trigger(form, "autosave-now");
@@ -429,6 +437,15 @@
     });
     stay.addEventListener("click", function () { box.remove(); });
   }
+
+  // A new action saved with the Save button: the server names its form's token
+  // in the message, and the draft typed in that form is stored.
+  document.querySelectorAll("[data-stored-draft]").forEach(function (el) {
+    keysStartingWith(PREFIX).forEach(function (key) {
+      var draft = load(key);
+      if (draft && draft.token && draft.token === el.dataset.storedDraft) remove(key);
+    });
+  });
 
   document.querySelectorAll("form[data-logout]").forEach(setUpLogout);
   var forms = document.querySelectorAll("form[data-autosave]");

@@ -129,8 +129,10 @@
     el.classList.remove("text-danger", "text-success-portal", "text-warning-portal");
     if (cls) el.classList.add(cls);
     el.textContent = "";
-    // Set after a moment, so that screen readers announce the new text.
-    window.setTimeout(function () {
+    // Set after a moment, so that screen readers announce the new text
+    // (unless the server's answer comes first: it is the newer news).
+    window.clearTimeout(el._sayTimer);
+    el._sayTimer = window.setTimeout(function () {
       el.textContent = text;
       if (link) {
         var a = document.createElement("a");
@@ -264,6 +266,9 @@
         form._typedSinceSent = false;
         var token = form.querySelector("input[name=csrfmiddlewaretoken]");
         if (token) evt.detail.parameters.csrfmiddlewaretoken = token.value;
+      });
+      form.addEventListener("htmx:beforeSwap", function (evt) {
+        if (evt.detail.elt === form || evt.target === region(form)) window.clearTimeout(region(form)._sayTimer);
       });
       form.addEventListener("htmx:afterRequest", function (evt) {
         if (evt.detail.elt !== form) return;

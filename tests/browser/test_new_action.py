@@ -13,6 +13,7 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.browser
 
 INCOMPLETE = "Inte sparad än"
+NO_DRAFT = "() => !Object.keys(localStorage).some((key) => key.startsWith('portal-draft:'))"
 
 
 def new_action(live_server, plan) -> str:
@@ -98,7 +99,8 @@ def test_two_tabs_with_the_same_new_action_draft_create_one_action_with_both_tex
     second.get_by_label("Beskrivning").fill("Från andra fliken.")
     expect(status(second)).to_contain_text("Sparat", timeout=15000)
     expect(second.get_by_label("Beskrivning")).to_have_value("Från andra fliken.")
-    second.wait_for_timeout(3000)  # longer than autosave waits
+    # The browser forgets a draft only when the server has all of it.
+    second.wait_for_function(NO_DRAFT, timeout=15000)
     expect(status(second)).to_contain_text("Sparat")
     assert_accessible(second)
 

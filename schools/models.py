@@ -90,10 +90,10 @@ class School(models.Model):
     # unit lies in and the unit's e-mail address, where the register says the
     # principal is reached.
     organisation_number = models.CharField(
-        _("organisation number of the principal organiser"), max_length=10, blank=True, default=""
+        _("organisation number of the principal organiser"), max_length=10, blank=True, default="", db_default=""
     )
-    municipality_code = models.CharField(_("municipality code"), max_length=4, blank=True, default="")
-    principal_email = models.EmailField(_("principal's e-mail"), max_length=254, blank=True, default="")
+    municipality_code = models.CharField(_("municipality code"), max_length=4, blank=True, default="", db_default="")
+    principal_email = models.EmailField(_("principal's e-mail"), max_length=254, blank=True, default="", db_default="")
 
     objects = SchoolQuerySet.as_manager()
 

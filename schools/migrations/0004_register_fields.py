@@ -24,17 +24,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='school',
             name='municipality_code',
-            field=models.CharField(blank=True, default='', max_length=4, verbose_name='municipality code'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=4, verbose_name='municipality code'),
         ),
         migrations.AddField(
             model_name='school',
             name='organisation_number',
-            field=models.CharField(blank=True, default='', max_length=10, verbose_name='organisation number of the principal organiser'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=10, verbose_name='organisation number of the principal organiser'),
         ),
         migrations.AddField(
             model_name='school',
             name='principal_email',
-            field=models.EmailField(blank=True, default='', max_length=254, verbose_name="principal's e-mail"),
+            field=models.EmailField(blank=True, db_default='', default='', max_length=254, verbose_name="principal's e-mail"),
         ),
         migrations.AddConstraint(
             model_name='school',

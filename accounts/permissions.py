@@ -288,10 +288,14 @@ def can_view_history(user, assessment) -> bool:
 
 
 def visible_plans(user, plans: QuerySet) -> QuerySet:
-    """The city office reads every plan; committee staff their own committee's."""
+    """The city office reads every plan; committee staff their own committee's
+    and the city office's plan for the city's goals, which their work follows."""
     if is_city_staff(user):
         return plans
-    return plans.filter(committee_id__in=committee_ids(user))
+    committees = committee_ids(user)
+    if not committees:
+        return plans.none()
+    return plans.filter(Q(committee_id__in=committees) | Q(committee__isnull=True))
 
 
 def can_view_plans(user) -> bool:
@@ -304,8 +308,16 @@ def plan_committees(user) -> QuerySet[Committee]:
 
 
 def can_edit_plan(user, plan) -> bool:
-    """Only the committee's own editors change its plan and reports."""
+    """Only the committee's own editors change its plan and reports; the city
+    office its own plan for the city's goals."""
+    if plan.committee_id is None:
+        return is_city_staff(user)
     return plan.committee_id in editor_committee_ids(user)
+
+
+def can_create_city_plan(user) -> bool:
+    """The city office keeps a plan for the city-level goals."""
+    return is_city_staff(user)
 
 
 def can_view_period_overview(user) -> bool:

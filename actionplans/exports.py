@@ -38,7 +38,7 @@ def plan_workbook(plan: ActionPlan, report: PeriodReport | None = None) -> bytes
 
     gaps = book.add_worksheet(_("Goals without action")[:31])
     gaps.write_row(0, 0, [_("Goal"), _("Text")], bold)
-    for row, goal in enumerate(plan_uncovered_goals(plan_overview(plan)), start=1):
+    for row, goal in enumerate(plan_uncovered_goals(plan, plan_overview(plan)), start=1):
         gaps.write(row, 0, goal.number)
         gaps.write(row, 1, goal.text, wrap)
     gaps.set_column(1, 1, 80)

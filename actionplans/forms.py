@@ -36,11 +36,18 @@ class NewPlanForm(forms.Form):
     starts_in = forms.IntegerField(label=_("From year"), min_value=2000, max_value=2100)
     ends_in = forms.IntegerField(label=_("To year"), min_value=2000, max_value=2100)
 
-    def __init__(self, *args, committees, **kwargs):
+    def __init__(self, *args, committees, city_plan: bool = False, **kwargs):
+        """`city_plan`: the user may create the city office's plan, chosen as "no committee"."""
         super().__init__(*args, **kwargs)
-        self.fields["committee"].queryset = committees
-        if committees.count() == 1:
-            self.fields["committee"].initial = committees.first()
+        field = self.fields["committee"]
+        field.queryset = committees
+        if city_plan:
+            field.required = False
+            field.label = _("Whose plan")
+            field.empty_label = _("The city office: the city's own goals")
+            field.help_text = _("The city office's plan covers the strategy's city-level goals.")
+        elif committees.count() == 1:
+            field.initial = committees.first()
         year = timezone.localdate().year
         self.fields["starts_in"].initial, self.fields["ends_in"].initial = year, year + 3
 

@@ -1,5 +1,6 @@
-"""Committees' action plans for a strategy, their actions, and the period
-reports (T1, T2, annual report) in which the committees report progress."""
+"""Committees' action plans for a strategy, the city office's plan for the
+city's own goals, their actions, and the period reports (T1, T2, annual
+report) in which progress is reported."""
 
 import datetime
 import uuid
@@ -24,12 +25,24 @@ class ActionPlanQuerySet(models.QuerySet):
     def for_committees(self, committees):
         return self.filter(committee__in=committees)
 
+    def of_committees(self):
+        """The committees' plans, without the city office's."""
+        return self.filter(committee__isnull=False)
+
 
 class ActionPlan(models.Model):
-    """A committee's action plan for a strategy ("varje nämnd ska ta fram en handlingsplan")."""
+    """A committee's action plan for a strategy ("varje nämnd ska ta fram en
+    handlingsplan"), or, without a committee, the city office's plan for the
+    strategy's city-level goals ("Kommunstyrelsen följer upp …")."""
 
     committee = models.ForeignKey(
-        "schools.Committee", on_delete=models.PROTECT, related_name="action_plans", verbose_name=_("committee")
+        "schools.Committee",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_plans",
+        verbose_name=_("committee"),
+        help_text=_("Empty for the city office's plan for the city's own goals."),
     )
     strategy = models.ForeignKey(
         "strategy.Strategy", on_delete=models.PROTECT, related_name="action_plans", verbose_name=_("strategy")
@@ -45,18 +58,36 @@ class ActionPlan(models.Model):
     history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
-        ordering = ["committee__name", "-starts_in"]
+        ordering = [F("committee__name").asc(nulls_first=True), "-starts_in"]
         verbose_name = _("action plan")
         verbose_name_plural = _("action plans")
         constraints = [
             models.UniqueConstraint(
                 fields=["committee", "strategy"], name="one_action_plan_per_committee_and_strategy"
             ),
+            models.UniqueConstraint(
+                fields=["strategy"], condition=Q(committee__isnull=True), name="one_city_plan_per_strategy"
+            ),
             models.CheckConstraint(condition=Q(ends_in__gte=F("starts_in")), name="action_plan_ends_after_start"),
         ]
 
     def __str__(self) -> str:
-        return f"{_('Action plan')} {self.committee.name} {self.starts_in}–{self.ends_in}"
+        return f"{_('Action plan')} {self.owner_name} {self.starts_in}–{self.ends_in}"
+
+    @property
+    def is_city_plan(self) -> bool:
+        return self.committee_id is None
+
+    @property
+    def owner_name(self) -> str:
+        """Whose plan it is: the committee's name, or the city office."""
+        return str(_("The city office")) if self.is_city_plan else self.committee.name
+
+    @property
+    def file_stem(self) -> str:
+        """The start of its exported files' names."""
+        owner = "stadsledningskontoret" if self.is_city_plan else self.committee.code
+        return f"handlingsplan-{owner}-{self.starts_in}"
 
 
 class ActionStatus(models.TextChoices):
@@ -190,7 +221,7 @@ class PeriodReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan.committee.name}: {self.period}"
+        return f"{self.plan.owner_name}: {self.period}"
 
     def is_editable(self, today: datetime.date | None = None) -> bool:
         """Written by the committee: not handed in, and before the deadline unless reopened."""

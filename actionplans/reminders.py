@@ -34,7 +34,8 @@ def period_reports_due(sender, *, today: datetime.date, **kwargs) -> list[Remind
                 "plan__committee_id", flat=True
             )
         )
-        plans = ActionPlan.objects.filter(starts_in__lte=period.year, ends_in__gte=period.year)
+        # The committees' plans: the city office does not remind itself of its own.
+        plans = ActionPlan.objects.of_committees().filter(starts_in__lte=period.year, ends_in__gte=period.year)
         committees = set(plans.values_list("committee_id", flat=True)) - handed_in
         editors = committee_editors(committees)
         for committee_id in sorted(committees):

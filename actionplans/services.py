@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -36,9 +36,17 @@ class PlanError(Exception):
 # --- Plans and actions ------------------------------------------------------------
 
 
-def plan_create(*, committee: Committee, strategy: Strategy, starts_in: int, ends_in: int, user: User) -> ActionPlan:
+def plan_create(
+    *, committee: Committee | None, strategy: Strategy, starts_in: int, ends_in: int, user: User
+) -> ActionPlan:
+    """A committee's plan, or with no committee the city office's plan for the city's goals."""
+    taken = (
+        _("The city office already has a plan for this strategy's city goals.")
+        if committee is None
+        else _("The committee already has an action plan for this strategy.")
+    )
     if ActionPlan.objects.filter(committee=committee, strategy=strategy).exists():
-        raise PlanError(_("The committee already has an action plan for this strategy."))
+        raise PlanError(taken)
     if ends_in < starts_in:
         raise PlanError(_("The plan cannot end before it starts."))
     plan = ActionPlan(committee=committee, strategy=strategy, starts_in=starts_in, ends_in=ends_in)
@@ -47,7 +55,7 @@ def plan_create(*, committee: Committee, strategy: Strategy, starts_in: int, end
         with transaction.atomic():
             plan.save()
     except IntegrityError:  # the same plan created a moment ago (a double click)
-        raise PlanError(_("The committee already has an action plan for this strategy.")) from None
+        raise PlanError(taken) from None
     return plan
 
 
@@ -375,7 +383,7 @@ def period_overview(period: ReportPeriod) -> list[PeriodOverviewRow]:
     plans = (
         ActionPlan.objects.filter(starts_in__lte=period.year, ends_in__gte=period.year)
         .select_related("committee", "strategy")
-        .order_by("committee__name", "strategy__title")
+        .order_by(F("committee__name").asc(nulls_first=True), "strategy__title")
     )
     reports = {r.plan_id: r for r in period.reports.select_related("submitted_by")}
     return [PeriodOverviewRow(plan=plan, report=reports.get(plan.pk)) for plan in plans]
@@ -413,11 +421,13 @@ def plan_overview(plan: ActionPlan) -> list[dict]:
     return overview
 
 
-def plan_uncovered_goals(overview: list[dict]) -> list[Goal]:
+def plan_uncovered_goals(plan: ActionPlan, overview: list[dict]) -> list[Goal]:
     """The goals of a plan overview that the plan is asked to cover and no action
-    serves (a city-level goal is not the committee's)."""
+    serves: a committee's plan the committee's and schools' goals, the city
+    office's plan the city's."""
+    city = plan.is_city_plan
     return [
-        goal for entry in overview for goal, actions in entry["goals"] if not actions and goal.is_for_committee_plans
+        goal for entry in overview for goal, actions in entry["goals"] if not actions and goal.is_for_plan(city=city)
     ]
 
 

@@ -1,4 +1,4 @@
-"""Pages of the committees' action plans, their actions and period reports."""
+"""Pages of the action plans (the committees' and the city office's), their actions and period reports."""
 
 import uuid
 from types import SimpleNamespace
@@ -49,7 +49,11 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "actionplans/plan_list.html",
-        {"plans": plans, "can_create": permissions.plan_committees(request.user).exists()},
+        {
+            "plans": plans,
+            "can_create": permissions.plan_committees(request.user).exists()
+            or permissions.can_create_city_plan(request.user),
+        },
     )
 
 
@@ -57,8 +61,9 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest) -> HttpResponse:
     committees = permissions.plan_committees(request.user)
-    permissions.require(committees.exists())
-    form = NewPlanForm(request.POST or None, committees=committees)
+    city_plan = permissions.can_create_city_plan(request.user)
+    permissions.require(committees.exists() or city_plan)
+    form = NewPlanForm(request.POST or None, committees=committees, city_plan=city_plan)
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create(user=request.user, **form.cleaned_data)
@@ -82,7 +87,7 @@ def _plan_context(request, plan):
     return {
         "plan": plan,
         "overview": overview,
-        "uncovered": services.plan_uncovered_goals(overview),
+        "uncovered": services.plan_uncovered_goals(plan, overview),
         "can_edit": permissions.can_edit_plan(request.user, plan),
         "can_reopen": permissions.can_manage_periods(request.user),
         "periods": [
@@ -333,7 +338,7 @@ def report_return(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse
     except services.PlanError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("The report is returned to %(committee)s.") % {"committee": report.plan.committee})
+        messages.success(request, _("The report is returned to %(committee)s.") % {"committee": report.plan.owner_name})
     return redirect("actionplans:report_edit", pk=pk, period_pk=period_pk)
 
 
@@ -382,7 +387,7 @@ def report_reopen(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse
         plan=plan, period=period, user=request.user
     )
     services.period_report_reopen(report=report, user=request.user)
-    messages.success(request, _("The report is reopened for %(committee)s.") % {"committee": plan.committee.name})
+    messages.success(request, _("The report is reopened for %(committee)s.") % {"committee": plan.owner_name})
     return redirect("actionplans:plan_detail", pk=plan.pk)
 
 
@@ -415,9 +420,7 @@ def plan_export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _get_plan(request.user, pk)
     content = exports.plan_workbook(plan, services.period_report_latest(plan))
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = (
-        f'attachment; filename="handlingsplan-{plan.committee.code}-{plan.starts_in}.xlsx"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{plan.file_stem}.xlsx"'
     return response
 
 
@@ -430,7 +433,7 @@ def plan_export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "actionplans/plan_pdf.html",
         context,
-        filename=f"handlingsplan-{plan.committee.code}-{plan.starts_in}.pdf",
+        filename=f"{plan.file_stem}.pdf",
         fallback=reverse("actionplans:plan_detail", args=[plan.pk]),
     )
 

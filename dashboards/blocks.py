@@ -332,13 +332,23 @@ def plans_for(strategy_id: int, committee_ids: list[int] | None):
     if committee_ids is not None:
         plans = plans.filter(committee_id__in=committee_ids)
     return plans.annotate(
-        # Only the goals a committee's plan is asked to cover (not the city's).
+        # Only the goals a committee's plan is asked to cover (not the city's) ...
         covered=Count("actions__goals", filter=~Q(actions__goals__level=OrganisationLevel.CITY), distinct=True),
+        # ... and the city's, which the city office's own plan covers.
+        covered_city=Count("actions__goals", filter=Q(actions__goals__level=OrganisationLevel.CITY), distinct=True),
         **{f"n_{s}": Count("actions", filter=Q(actions__status=s), distinct=True) for s in ACTION_STATUSES},
     )
 
 
-def actions_table(children: list[tuple[object, int]], plans: dict[int, ActionPlan], *, goal_count: int) -> Table:
+def actions_table(
+    children: list[tuple[object, int | None]],
+    plans: dict[int | None, ActionPlan],
+    *,
+    goal_count: int,
+    city_goal_count: int = 0,
+) -> Table:
+    """Actions per status in each child's plan; the child None is the city
+    office, whose plan is asked to cover the city-level goals."""
     table = Table(
         key="actions",
         title=_("Action plans: actions per status"),
@@ -349,13 +359,15 @@ def actions_table(children: list[tuple[object, int]], plans: dict[int, ActionPla
     )
     for label, committee_id in children:
         plan = plans.get(committee_id)
+        goals = city_goal_count if committee_id is None else goal_count
         if plan is None:
-            table.rows.append([label, _("No action plan")] + [0] * len(ACTION_STATUSES) + [goal_count])
+            table.rows.append([label, _("No action plan")] + [0] * len(ACTION_STATUSES) + [goals])
             continue
+        covered = plan.covered_city if committee_id is None else plan.covered
         table.rows.append(
             [label, plan.get_status_display()]
             + [getattr(plan, f"n_{s}") for s in ACTION_STATUSES]
-            + [max(0, goal_count - plan.covered)]
+            + [max(0, goals - covered)]
         )
     table.chart = Chart(
         kind="stacked",

@@ -179,6 +179,13 @@ def _rollups(cycle: Cycle, committee_id: int | None, form: str):
     return rows
 
 
+def _city_office_first(plans: dict, meta: dict) -> list[tuple[str, None]]:
+    """The city office's row in the city's table of plans, when it has a plan or the strategy city goals."""
+    if None in plans or meta.get("city_goal_count"):
+        return [(str(_("The city office")), None)]
+    return []
+
+
 def city_dashboard(cycle: Cycle, *, form: str = "") -> Dashboard:
     meta, refreshed_at = _summary(cycle)
     children, own, _city, bands, forms, trend = _split(_rollups(cycle, None, form), cycle, None, form)
@@ -198,9 +205,11 @@ def city_dashboard(cycle: Cycle, *, form: str = "") -> Dashboard:
             [i for i in meta.get("indicators", []) if i["owner"] is None], [(_("City, mean"), total, False)]
         ),
         actions_table(
-            [(Link(c.name, dashboard_url(cycle.pk, committee=c.pk)), c.pk) for c in committees],
+            _city_office_first(plans, meta)
+            + [(Link(c.name, dashboard_url(cycle.pk, committee=c.pk)), c.pk) for c in committees],
             plans,
             goal_count=_goal_count(meta),
+            city_goal_count=meta.get("city_goal_count", 0),
         ),
         _equity_table(bands, meta),
     ]

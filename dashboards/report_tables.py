@@ -18,7 +18,7 @@ from dashboards.summaries import NOT_APPLICABLE, target_met
 from dashboards.tables import Figure, Light, Table, cell_to_data
 from followup.models import HANDED_IN_STATUSES, Cycle
 from schools.models import Committee, School
-from strategy.models import Direction, Indicator, IndicatorUnit, Reporter
+from strategy.models import Direction, Goal, Indicator, IndicatorUnit, Reporter
 
 # --- Means weighted by pupils ---------------------------------------------------------------
 
@@ -253,9 +253,7 @@ def committee_indicators_table(cycle: Cycle) -> Table:
     for indicator in indicators:
         target = indicator.target_for(cycle.year)
         target = float(target) if target is not None else None
-        rows = sorted(
-            (v for (i, _c), v in latest.items() if i == indicator.pk), key=lambda v: v.report.plan.committee.name
-        )
+        rows = sorted((v for (i, _c), v in latest.items() if i == indicator.pk), key=lambda v: v.report.plan.owner_name)
         if not rows:
             table.rows.append(
                 [
@@ -273,7 +271,7 @@ def committee_indicators_table(cycle: Cycle) -> Table:
             table.rows.append(
                 [
                     str(indicator),
-                    value.report.plan.committee.name,
+                    value.report.plan.owner_name,
                     _("lower") if indicator.direction == Direction.LOWER else _("higher"),
                     _value_figure(target, indicator.unit, None) if target is not None else None,
                     _value_figure(number, indicator.unit, None),
@@ -324,16 +322,20 @@ def plans_table(cycle: Cycle, *, now: datetime.datetime) -> Table:
         )
         .order_by("plan_id", "period__deadline")
     }
-    for committee in Committee.objects.order_by("name"):
-        plan = plans.get(committee.pk)
+    owners = [(committee.pk, committee.name) for committee in Committee.objects.order_by("name")]
+    city_goals = Goal.objects.filter(focus_area__strategy_id=cycle.strategy_id).for_city_plan()
+    if None in plans or city_goals.exists():  # the city office's own plan for the city's goals, first
+        owners.insert(0, (None, str(_("The city office"))))
+    for owner, name in owners:
+        plan = plans.get(owner)
         if plan is None:
             table.rows.append(
-                [committee.name, _("no action plan"), "–"] + [None] * len(ACTION_STATUSES) + ["–", None, None, None]
+                [name, _("no action plan"), "–"] + [None] * len(ACTION_STATUSES) + ["–", None, None, None]
             )
             continue
         report = latest.get(plan.pk)
         table.rows.append(
-            [committee.name, str(plan.get_status_display()), plan.decided_on.isoformat() if plan.decided_on else "–"]
+            [name, str(plan.get_status_display()), plan.decided_on.isoformat() if plan.decided_on else "–"]
             + [counts[plan.pk].get(s, 0) for s in ACTION_STATUSES]
             + [
                 str(report.period) if report else _("None yet"),

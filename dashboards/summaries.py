@@ -75,6 +75,8 @@ def cycle_meta(cycle: Cycle) -> dict:
         "areas": [[a.number, a.title] for a in cycle.areas.all()],
         # The goals a committee's plan is asked to cover (a city-level goal is the city office's).
         "goal_count": Goal.objects.filter(focus_area__strategy_id=cycle.strategy_id).for_committee_plans().count(),
+        # The city-level goals, which the city office's own plan is asked to cover.
+        "city_goal_count": Goal.objects.filter(focus_area__strategy_id=cycle.strategy_id).for_city_plan().count(),
         "committees": list(
             Committee.objects.filter(schools__assessments__cycle=cycle)
             .distinct()

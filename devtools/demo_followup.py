@@ -217,7 +217,55 @@ def build_plans() -> list:
             report.status = ReportStatus.SUBMITTED
             report.version = 1
             report.save()
+    plans.append(_city_plan(strategy, year))
     return plans
+
+
+CITY_ACTIONS = [
+    (
+        "Gemensam upphandling av lärresurser med grannkommunerna",
+        ["3.4"],
+        "Stadsledningskontoret, upphandlingsenheten",
+        "ongoing",
+    ),
+    (
+        "Uppföljning av nämndernas handlingsplaner i årsredovisningen",
+        ["5.5"],
+        "Stadsledningskontoret, utvecklingsavdelningen",
+        "planned",
+    ),
+]
+
+
+def _city_plan(strategy: Strategy, year: int) -> ActionPlan:
+    """The city office's own plan for the city-level goals (goal 4.4 left uncovered on purpose)."""
+    plan, created = ActionPlan.objects.get_or_create(
+        committee=None,
+        strategy=strategy,
+        defaults={
+            "starts_in": year - 1,
+            "ends_in": year + 2,
+            "status": "adopted",
+            "decided_on": datetime.date(year - 1, 4, 2),
+            "registry_number": f"KS-2.1-{year - 1}/7",
+            "version": 1,
+        },
+    )
+    if created:
+        goals = {g.number: g for g in Goal.objects.filter(focus_area__strategy=strategy)}
+        for index, (title, numbers, responsible, status) in enumerate(CITY_ACTIONS):
+            action = Action.objects.create(
+                plan=plan,
+                title=title,
+                responsible=responsible,
+                starts_on=datetime.date(year - 1, 5 + index, 1),
+                ends_on=datetime.date(year + 1, 12, 31),
+                success_criteria="Kommunstyrelsen kan följa arbetet i årsredovisningen.",
+                status=status,
+                version=1,
+            )
+            action.goals.set([goals[n] for n in numbers if n in goals])
+    return plan
 
 
 def build_quotes() -> int:

@@ -151,6 +151,14 @@ class GoalQuerySet(models.QuerySet):
         city-level goal is the city office's ("Kommunstyrelsen följer upp …")."""
         return self.exclude(level=OrganisationLevel.CITY)
 
+    def for_city_plan(self):
+        """The goals the city office's own plan is asked to cover: the city-level ones."""
+        return self.filter(level=OrganisationLevel.CITY)
+
+    def for_plan(self, *, city: bool):
+        """The goals a plan is asked to cover: the city's for the city office's plan, the rest for a committee's."""
+        return self.for_city_plan() if city else self.for_committee_plans()
+
 
 class Goal(models.Model):
     focus_area = models.ForeignKey(FocusArea, on_delete=models.CASCADE, related_name="goals")
@@ -176,6 +184,10 @@ class Goal(models.Model):
     def is_for_committee_plans(self) -> bool:
         """The same rule as `GoalQuerySet.for_committee_plans`."""
         return self.level != OrganisationLevel.CITY
+
+    def is_for_plan(self, *, city: bool) -> bool:
+        """The same rule as `GoalQuerySet.for_plan`."""
+        return (self.level == OrganisationLevel.CITY) if city else self.is_for_committee_plans
 
     def clean(self):
         if self.focus_area_id is None:

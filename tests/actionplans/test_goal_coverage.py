@@ -17,7 +17,7 @@ def levels(fu, **by_number):  # noqa: F811
 def test_a_city_goal_without_an_action_is_not_counted_against_the_committee(fu):  # noqa: F811
     levels(fu, **{"1.2": OrganisationLevel.SCHOOL, "2.1": OrganisationLevel.CITY})
 
-    uncovered = services.plan_uncovered_goals(services.plan_overview(fu.plan))
+    uncovered = services.plan_uncovered_goals(fu.plan, services.plan_overview(fu.plan))
 
     assert [g.number for g in uncovered] == ["1.2"]
     assert [g.number for g in blocks.uncovered_goals(fu.strategy.pk, fu.org.committee_a.pk)] == ["1.2"]

@@ -285,7 +285,7 @@ def test_the_overview_groups_actions_under_their_goals_per_focus_area(fu):
         (1, [("1.1", {"Trådlöst nät i alla klassrum", "Fortbildning och nät"}), ("1.2", set())]),
         (2, [("2.1", {"Fortbildning och nät"})]),
     ]
-    assert services.plan_uncovered_goals(services.plan_overview(fu.plan)) == [fu.goals["1.2"]]
+    assert services.plan_uncovered_goals(fu.plan, services.plan_overview(fu.plan)) == [fu.goals["1.2"]]
 
 
 def test_the_plan_page_lists_goals_without_actions_as_uncovered(client, fu):
@@ -746,12 +746,12 @@ def test_the_history_lists_changes_of_the_plan_an_action_and_a_report_row_with_w
 
 
 @pytest.mark.slow
-def test_the_demo_has_three_plans_with_uncovered_goals_and_reports_for_past_periods(db):
+def test_the_demo_has_three_committee_plans_with_uncovered_goals_and_reports_for_past_periods(db):
     call_command("load_demo")
-    plans = list(ActionPlan.objects.all())
+    plans = list(ActionPlan.objects.of_committees())
     assert len(plans) == 3
     for plan in plans:
-        assert services.plan_uncovered_goals(services.plan_overview(plan))
+        assert services.plan_uncovered_goals(plan, services.plan_overview(plan))
         assert plan.actions.exists()
         past = plan.reports.filter(period__deadline__lt=timezone.localdate())
         assert past.exists()
@@ -762,6 +762,15 @@ def test_the_demo_has_three_plans_with_uncovered_goals_and_reports_for_past_peri
             assert report.period.deadline - 7 * DAY < reported_on < report.period.deadline
             assert report.status == "submitted"
             assert report.submitted_at == report.updated_at
+
+
+@pytest.mark.slow
+def test_the_demo_has_the_city_offices_plan_with_a_city_goal_left_uncovered(db):
+    call_command("load_demo")
+    plan = ActionPlan.objects.get(committee__isnull=True)
+    uncovered = services.plan_uncovered_goals(plan, services.plan_overview(plan))
+    assert [goal.number for goal in uncovered] == ["4.4"]
+    assert plan.actions.count() == 2
 
 
 # --- Two windows on a plan, an action or a report: the one versioned save ---------------

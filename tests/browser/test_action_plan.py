@@ -113,3 +113,39 @@ def test_a_committee_hands_in_its_t1_report_and_the_city_office_sees_who_has_rep
     expect(table.get_by_role("row", name="Nämnd A")).to_contain_text("Inlämnad")
     expect(table.get_by_role("row", name="Nämnd B")).to_contain_text("Inte påbörjad")
     assert_accessible(page)
+
+
+def test_the_city_office_makes_its_own_plan_for_the_city_goal_and_a_committee_reads_it(
+    page: Page, live_server, org, plan
+):
+    plan.strategy.status = "adopted"
+    plan.strategy.save()
+    Goal.objects.filter(focus_area__strategy=plan.strategy, number="2.2").update(level="city")
+    log_in(page, live_server.url, org.analyst.email)
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Handlingsplaner").click()
+    page.get_by_role("link", name="Ny handlingsplan").click()
+    page.get_by_label("Vems plan").select_option(label="Stadsledningskontoret: stadens egna mål")
+    page.get_by_label("Strategi").select_option(value=str(plan.strategy.pk))
+    assert_accessible(page)
+    page.get_by_role("button", name="Skapa planen").click()
+
+    expect(page.get_by_role("heading", name="Handlingsplan för Stadsledningskontoret")).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text("1 mål saknar åtgärd")
+    assert_accessible(page)
+    page.get_by_role("link", name="Ny åtgärd").click()
+    page.get_by_label("Titel").fill("Uppföljning i årsredovisningen")
+    page.get_by_label("2.2 Mål 2.2 för staden.").check()
+    page.get_by_label("Ansvarig").fill("Stadsledningskontoret")
+    page.get_by_label("Start").fill("2026-01-01")
+    page.get_by_label("Slut").fill("2026-12-31")
+    page.get_by_role("button", name="Spara").click()
+    expect(page.get_by_role("status")).to_contain_text("Åtgärden är sparad")
+    expect(page.get_by_role("main")).not_to_contain_text("saknar åtgärd")
+    log_out(page)
+
+    log_in(page, live_server.url, org.editor_a.email)
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Handlingsplaner").click()
+    page.get_by_role("main").get_by_role("link", name="Stadsledningskontoret").click()
+    expect(page.get_by_role("main")).to_contain_text("Uppföljning i årsredovisningen")
+    expect(page.get_by_role("link", name="Ny åtgärd")).to_have_count(0)
+    assert_accessible(page)

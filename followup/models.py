@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -261,6 +261,18 @@ class SelfAssessment(models.Model):
     def is_late(self, today: datetime.date | None = None) -> bool:
         """Not handed in, and the deadline has passed."""
         return self.is_pending and (today or timezone.localdate()) > self.cycle.deadline
+
+    def deadline_countdown(self, today: datetime.date | None = None) -> str:
+        """The days left to the deadline in words ("12 dagar kvar", "Sista dag idag",
+        "Försenad 3 dagar"); empty once handed in."""
+        if not self.is_pending:
+            return ""
+        days = (self.cycle.deadline - (today or timezone.localdate())).days
+        if days > 0:
+            return ngettext("%(days)d day left", "%(days)d days left", days) % {"days": days}
+        if days == 0:
+            return gettext("Last day today")
+        return ngettext("Late by %(days)d day", "Late by %(days)d days", -days) % {"days": -days}
 
     def is_editable(self, today: datetime.date | None = None) -> bool:
         """Open for writing: the cycle has opened, not handed in, and not locked unless reopened."""

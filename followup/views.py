@@ -196,6 +196,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "not_open_yet": assessment.is_pending and not assessment.cycle.has_opened(),
             "closed_message": assessment.closed_message(),
             "is_late": assessment.is_late(),
+            # The one next thing to do: the first area not complete, else handing in.
+            "next_area": next((area for area, gaps in area_progress if gaps), None),
         },
     )
 

@@ -48,8 +48,10 @@ def saved(page: Page):
 def test_a_principal_fills_in_submits_and_the_committee_returns_and_approves(page: Page, live_server, org, assessment):
     log_in(page, live_server.url, org.principal_a.email)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Självvärdering {assessment.cycle.year}, Skola A")
+    expect(page.get_by_text("14 dagar kvar")).to_be_visible()
+    expect(page.get_by_role("link", name="Granska och lämna in")).to_have_count(0)
     assert_accessible(page)
-    page.get_by_role("link", name="Börja med självvärderingen").click()
+    page.get_by_role("link", name="Börja med område 1: Infrastruktur").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("1. Infrastruktur")
     assert_accessible(page)
@@ -84,7 +86,8 @@ def test_a_principal_fills_in_submits_and_the_committee_returns_and_approves(pag
     page.get_by_role("button", name="Lämna in självvärderingen").click()
     expect(page.get_by_role("status")).to_contain_text("Självvärderingen är inlämnad")
     expect(page.get_by_text("Status: Inlämnad")).to_be_visible()
-    expect(page.get_by_role("link", name="Fortsätt skriva")).to_have_count(0)
+    expect(page.get_by_role("link", name="Fortsätt med område")).to_have_count(0)
+    expect(page.get_by_role("link", name="Granska och lämna in")).to_have_count(0)
     assert_accessible(page)
     log_out(page)
 
@@ -98,12 +101,13 @@ def test_a_principal_fills_in_submits_and_the_committee_returns_and_approves(pag
 
     log_in(page, live_server.url, org.principal_a.email)
     expect(page.get_by_text("Beskriv mer konkret vad ni ska utveckla.")).to_be_visible()
-    page.get_by_role("link", name="Fortsätt skriva").click()
+    page.get_by_role("link", name="1. Infrastruktur").click()
     page.get_by_label("Vad ska utvecklas härnäst").fill(
         "Fortbildning i formativ bedömning under våren, två tillfällen."
     )
     saved(page)
-    page.goto(f"{live_server.url}/assessments/{assessment.pk}/submit/")
+    page.get_by_role("link", name=f"Självvärdering {assessment.cycle.year}, Skola A").click()
+    page.get_by_role("link", name="Granska och lämna in").click()
     page.get_by_role("button", name="Lämna in självvärderingen").click()
     expect(page.get_by_text("Status: Inlämnad")).to_be_visible()
     log_out(page)

@@ -84,4 +84,4 @@ def test_a_self_assessment_past_its_deadline_is_tagged_late(client, org, cycle_a
     type(cycle_a).objects.filter(pk=cycle_a.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
     client.force_login(org.principal_a)
     page = client.get(reverse("followup:assessment_detail", args=[org.assessment_a.pk])).content.decode()
-    assert '<span class="tag tag-status-late">sen</span>' in page
+    assert '<span class="tag tag-status-late">Försenad 1 dag</span>' in page

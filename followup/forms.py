@@ -125,6 +125,17 @@ def _plain(value: Decimal | None) -> Decimal | None:
     return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
 
 
+class LevelCardSelect(forms.RadioSelect):
+    """The maturity scale's radios, each described by its level's text, shown
+    beside it with the id `<radio id>-description`."""
+
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        if "id" in option["attrs"]:
+            option["attrs"]["aria-describedby"] = f"{option['attrs']['id']}-description"
+        return option
+
+
 class AreaAnswerForm(forms.Form):
     """One focus area of a self-assessment, with its indicators."""
 
@@ -133,7 +144,7 @@ class AreaAnswerForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        widget=LevelCardSelect(attrs={"class": "form-check-input level-card-input"}),
     )
     done = forms.CharField(label=_("What has been done"), required=False, widget=TEXTAREA)
     strengths = forms.CharField(label=_("Strengths"), required=False, widget=TEXTAREA)

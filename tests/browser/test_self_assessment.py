@@ -148,3 +148,28 @@ def test_text_typed_when_the_session_has_expired_is_kept_through_the_next_login(
     expect(page.get_by_label("Vad har gjorts")).to_have_value("En lång text som skrevs medan sessionen hade gått ut.")
     answer = assessment.area_answers.get(area__number=1)
     assert answer.done == "En lång text som skrevs medan sessionen hade gått ut."
+
+
+def test_the_maturity_scale_is_large_cards_that_stay_radios(page: Page, live_server, org, assessment):
+    log_in(page, live_server.url, org.principal_a.email)
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/areas/1/")
+    scale = page.get_by_role("group", name="Mognadsnivå")
+    expect(scale.get_by_role("radio")).to_have_count(assessment.cycle.levels.count())
+    card = page.locator(".level-card", has=page.get_by_role("radio", name="3. Etablerat"))
+    card.scroll_into_view_if_needed()
+    box = card.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 150
+    # A click anywhere on the card, here near its lower right corner, chooses the level.
+    page.mouse.click(box["x"] + box["width"] - 8, box["y"] + box["height"] - 8)
+    expect(page.get_by_role("radio", name="3. Etablerat")).to_be_checked()
+    ring = "(el) => getComputedStyle(el).boxShadow"
+    assert card.evaluate(ring) != "none"
+    other = page.locator(".level-card", has=page.get_by_role("radio", name="2. Påbörjat"))
+    assert other.evaluate(ring) == "none"
+    # The chosen card is marked by a ring wider than any card's border, not by its colour alone.
+    assert card.evaluate("(el) => getComputedStyle(el).boxShadow").endswith("3px")
+    page.keyboard.press("ArrowLeft")
+    expect(page.get_by_role("radio", name="2. Påbörjat")).to_be_checked()
+    assert other.evaluate(ring) != "none"
+    saved(page)
+    assert_accessible(page)

@@ -149,3 +149,28 @@ def test_the_city_office_makes_its_own_plan_for_the_city_goal_and_a_committee_re
     expect(page.get_by_role("main")).to_contain_text("Uppföljning i årsredovisningen")
     expect(page.get_by_role("link", name="Ny åtgärd")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_the_plan_page_keeps_goals_without_action_short_and_fits_a_phone(page: Page, live_server, org, plan):
+    from actionplans.models import Action
+    from tests.browser.wcag import reflow_failures
+
+    action = Action.objects.create(
+        plan=plan, title="Trådlöst nät", responsible="IT-samordnare", starts_on="2026-01-01", ends_on="2026-12-31"
+    )
+    action.goals.set([Goal.objects.get(number="1.1", focus_area__strategy=plan.strategy)])
+    log_in(page, live_server.url, org.editor_a.email)
+    url = f"{live_server.url}/plans/{plan.pk}/"
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(url)
+        uncovered = page.get_by_role("region", name="3 mål saknar åtgärd")
+        assert uncovered.bounding_box()["height"] < 120
+        expect(uncovered.get_by_role("link", name="1.2")).to_be_hidden()
+        assert_accessible(page)
+    uncovered.get_by_text("Visa målen").click()
+    uncovered.get_by_role("link", name="1.2").click()
+    expect(page.locator(":target")).to_contain_text("Mål 1.2 för staden.")
+    item = page.get_by_role("main").get_by_role("listitem").filter(has_text="Trådlöst nät").last
+    expect(item.get_by_role("term")).to_have_text(["Status", "Ansvarig", "Tid"])
+    assert reflow_failures(page, url) == []

@@ -158,7 +158,8 @@ def test_the_maturity_scale_is_large_cards_that_stay_radios(page: Page, live_ser
     card = page.locator(".level-card", has=page.get_by_role("radio", name="3. Etablerat"))
     card.scroll_into_view_if_needed()
     box = card.bounding_box()
-    assert box["height"] >= 44 and box["width"] >= 150
+    assert box["height"] >= 44
+    assert box["width"] >= 150
     # A click anywhere on the card, here near its lower right corner, chooses the level.
     page.mouse.click(box["x"] + box["width"] - 8, box["y"] + box["height"] - 8)
     expect(page.get_by_role("radio", name="3. Etablerat")).to_be_checked()

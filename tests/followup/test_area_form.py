@@ -21,12 +21,15 @@ def test_the_maturity_scale_is_a_fieldset_of_radios_each_a_card_described_by_its
     assessment = cycle.assessments.get(school=org.school_a)
     client.force_login(org.principal_a)
     fieldset = level_fieldset(area_page(client, assessment))
-    assert "<legend" in fieldset and "Mognadsnivå</legend>" in fieldset
+    assert "<legend" in fieldset
+    assert "Mognadsnivå</legend>" in fieldset
     cards = re.findall(r'<div class="level-card level-card-(\d)">(.*?)</div>', fieldset, re.S)
     assert [level for level, _card in cards] == [str(lv.level) for lv in cycle.levels.all()]
     for level, card in cards:
         radio = re.search(r"<input [^>]*>", card).group(0)
-        assert 'type="radio"' in radio and 'name="level"' in radio and f'value="{level}"' in radio
+        assert 'type="radio"' in radio
+        assert 'name="level"' in radio
+        assert f'value="{level}"' in radio
         radio_id = re.search(r'id="([^"]+)"', radio).group(1)
         assert f'aria-describedby="{radio_id}-description"' in radio
         assert f'<label class="level-card-label" for="{radio_id}">{level}. ' in card

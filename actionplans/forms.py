@@ -128,6 +128,22 @@ def _value_field(indicator) -> forms.Field:
     )
 
 
+def _chosen(field) -> tuple[str, str] | None:
+    """The chosen option of a choice field as (value, label), or None."""
+    value = str(field.value() or "")
+    labels = {str(key): label for key, label in field.field.choices}
+    return (value, labels[value]) if value and value in labels else None
+
+
+def _number(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value).replace(",", "."))
+    except ArithmeticError:
+        return None
+
+
 class ReportReturnForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for returning"),
@@ -165,6 +181,21 @@ class ReportForm(forms.Form):
 
     def indicator_rows(self):
         return [(i, self[f"value_{i.pk}"]) for i in self.indicators]
+
+    def read_only(self) -> dict:
+        """The report as text, for a report that can no longer be changed: per action
+        its status and traffic light (code and label) and progress; per indicator its value."""
+        actions = [
+            {
+                "action": a,
+                "status": _chosen(self[f"status_{a.pk}"]),
+                "light": _chosen(self[f"light_{a.pk}"]),
+                "comment": self[f"comment_{a.pk}"].value() or "",
+            }
+            for a in self.actions
+        ]
+        indicators = [(i, _number(self[f"value_{i.pk}"].value())) for i in self.indicators]
+        return {"actions": actions, "indicators": indicators}
 
     def clean(self):
         data = super().clean()

@@ -174,3 +174,33 @@ def test_the_plan_page_keeps_goals_without_action_short_and_fits_a_phone(page: P
     item = page.get_by_role("main").get_by_role("listitem").filter(has_text="Trådlöst nät").last
     expect(item.get_by_role("term")).to_have_text(["Status", "Ansvarig", "Tid"])
     assert reflow_failures(page, url) == []
+
+
+def test_a_locked_period_report_reads_as_text_that_fits_a_phone(page: Page, live_server, org, plan):
+    from actionplans import services
+    from actionplans.models import Action
+    from tests.browser.wcag import reflow_failures
+
+    action = Action.objects.create(
+        plan=plan, title="Trådlöst nät", responsible="IT-samordnare", starts_on="2026-01-01", ends_on="2026-12-31"
+    )
+    period = ReportPeriod.objects.get()
+    report = services.period_report_start(plan=plan, period=period, user=org.editor_a)
+    comment = "Nätet är klart på hälften av skolorna, resten följer under hösten när upphandlingen är klar."
+    services.period_report_save(
+        report=report,
+        rows={action.pk: {"status": "ongoing", "light": "yellow", "comment": comment}},
+        values={},
+        version=0,
+        user=org.editor_a,
+    )
+    ReportPeriod.objects.filter(pk=period.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    log_in(page, live_server.url, org.editor_a.email)
+    url = f"{live_server.url}/plans/{plan.pk}/reports/{period.pk}/"
+    page.goto(url)
+    card = page.get_by_role("region", name="Trådlöst nät")
+    expect(card.get_by_role("definition")).to_contain_text(["", "IT-samordnare", "Pågår", "Gult", comment])
+    expect(page.get_by_role("main").get_by_role("textbox")).to_have_count(0)
+    expect(page.get_by_role("main").get_by_role("combobox")).to_have_count(0)
+    assert_accessible(page)
+    assert reflow_failures(page, url) == []

@@ -37,7 +37,7 @@ def headline_figures(total: Tally, previous: Tally | None, indicators: list[dict
     """Handed in, on time, mean maturity and its change from last year, indicators meeting their target."""
     handed_in = _handed_in(total)
     on_time = total.statuses.get("on_time", 0)
-    figures = [
+    return [
         Headline(
             _("Handed in"),
             f"{handed_in} / {total.schools}",
@@ -52,7 +52,48 @@ def headline_figures(total: Tally, previous: Tally | None, indicators: list[dict
             if handed_in
             else _("None handed in yet"),
         ),
+        _maturity_headline(total, previous, year=year),
+        _indicators_headline(total, indicators, _("by the mean of the school units' values")),
     ]
+
+
+def school_headline_figures(
+    own: Tally,
+    previous: Tally | None,
+    committee: Tally,
+    city: Tally,
+    indicators: list[dict],
+    *,
+    year: int,
+    status: str,
+    on_time: bool | None,
+) -> list[Headline]:
+    """A school unit's own: its status and whether it was on time, its mean maturity and the
+    change from last year, the committee's and the city's means beside it, its indicators meeting
+    their target."""
+    committee_mean = _overall(committee, single=True).value
+    city_mean = _overall(city, single=True).value
+    return [
+        Headline(
+            _("Status"),
+            str(AssessmentStatus(status or AssessmentStatus.NOT_STARTED).label),
+            _("On time")
+            if on_time is True
+            else _("After the deadline")
+            if on_time is False
+            else _("Not handed in yet"),
+        ),
+        _maturity_headline(own, previous, year=year),
+        Headline(
+            _("Committee, mean"),
+            _number(committee_mean, 1) if committee_mean is not None else "–",
+            _("City, mean: %(mean)s") % {"mean": _number(city_mean, 1) if city_mean is not None else "–"},
+        ),
+        _indicators_headline(own, indicators, _("by the school unit's values")),
+    ]
+
+
+def _maturity_headline(total: Tally, previous: Tally | None, *, year: int) -> Headline:
     mean = _overall(total, single=True).value
     before = _overall(previous, single=True).value if previous is not None else None
     if mean is None:
@@ -63,21 +104,17 @@ def headline_figures(total: Tally, previous: Tally | None, indicators: list[dict
         difference = mean - before
         sign = "+" if difference > 0 else "−" if difference < 0 else "±"
         change = _("%(change)s since %(year)s") % {"change": sign + _number(abs(difference), 1), "year": year - 1}
-    figures.append(Headline(_("Mean maturity level"), _number(mean, 1) if mean is not None else "–", change))
+    return Headline(_("Mean maturity level"), _number(mean, 1) if mean is not None else "–", change)
+
+
+def _indicators_headline(total: Tally, indicators: list[dict], note: str) -> Headline:
     with_target = [i for i in indicators if i["target"] is not None]
     met = 0
     for indicator in with_target:
         entry = total.indicators.get(str(indicator["id"]))
         value = entry["sum"] / entry["n"] if entry and entry["n"] else None
         met += light_for(value, indicator["target"], indicator["direction"]).state == Light.MET
-    figures.append(
-        Headline(
-            _("Indicators meeting the target"),
-            f"{met} / {len(with_target)}",
-            _("by the mean of the school units' values"),
-        )
-    )
-    return figures
+    return Headline(_("Indicators meeting the target"), f"{met} / {len(with_target)}", note)
 
 
 def _mean(entry: dict | None, *, single: bool = False) -> Figure:

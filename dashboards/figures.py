@@ -31,6 +31,7 @@ from dashboards.blocks import (
     heat_table,
     indicators_table,
     plans_for,
+    school_headline_figures,
     trend_table,
     uncovered_goals,
     uncovered_table,
@@ -319,7 +320,18 @@ def school_dashboard(cycle: Cycle, school: School) -> Dashboard:
         actions_table([(school.committee.name, school.committee_id)], plans, goal_count=_goal_count(meta)),
         uncovered_table(uncovered_goals(cycle.strategy_id, school.committee_id)),
     ]
-    return Dashboard("school", cycle, school.committee, school, "", refreshed_at, tables)
+    last_year = results.get(cycle.year - 1)
+    headline = school_headline_figures(
+        own,
+        _school_tally(last_year, targets) if last_year is not None else None,
+        committee_tally,
+        city_tally,
+        indicators,
+        year=cycle.year,
+        status=result.status if result is not None else "",
+        on_time=result.on_time if result is not None else None,
+    )
+    return Dashboard("school", cycle, school.committee, school, "", refreshed_at, tables, headline)
 
 
 def _comparison_table(result, meta, committee: Tally, city: Tally, band: Tally, band_number: int) -> Table:

@@ -64,7 +64,13 @@ def test_committee_staff_and_the_city_admins_pages_pass_the_checks_beyond_axe(
 def test_the_city_offices_dashboards_pass_the_checks_beyond_axe(page: Page, live_server, city):  # noqa: F811
     log_in(page, live_server.url, city.analyst.email)
     failures = []
-    for path in ("/dashboard/", f"/dashboard/?committee={city.north.pk}", "/follow-up/", "/yearly-reports/"):
+    for path in (
+        "/dashboard/",
+        f"/dashboard/?committee={city.north.pk}",
+        f"/dashboard/?school={city.schools['Björkskolan'].pk}",
+        "/follow-up/",
+        "/yearly-reports/",
+    ):
         failures += all_failures(page, live_server.url + path)
     assert not failures, "\n".join(failures)
 

@@ -166,6 +166,9 @@ def test_the_analyst_drills_down_downloads_a_table_and_builds_the_yearly_report(
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Översikt {year}: Björkskolan")
     expect(breadcrumb.get_by_role("link", name="Nämnd Norr")).to_be_visible()
     expect(breadcrumb).to_contain_text("Björkskolan")
+    headline = page.get_by_role("region", name="Nyckeltal")
+    expect(headline.get_by_role("listitem")).to_have_count(4)
+    expect(headline.get_by_role("listitem").first).to_contain_text("Status")
     expect(page.get_by_role("table", name="Utveckling")).to_contain_text(str(year - 1))
     assert_accessible(page)
 

@@ -4,7 +4,7 @@
  *
  * - Every change is kept in the browser (localStorage) under the user and the
  *   object (`data-draft-key`, e.g. "user-5:area-12-1") until the server has
- *   saved it; htmx saves it a moment after typing (`hx-post` on the form).
+ *   saved it; htmx saves it a moment after typing (`data-hx-post` on the form).
  * - A new action's form carries a token (`draft_token`) kept with its draft:
  *   however often it is posted, the server creates one action and saves that
  *   one. Until its required fields are filled in the answer is "incomplete"
@@ -236,7 +236,7 @@
   }
 
   function setUp(form) {
-    var serverSave = form.hasAttribute("hx-post");
+    var serverSave = form.hasAttribute("data-hx-post");
     form.addEventListener("input", function () { form._typedSinceSent = true; keep(form); });
     form.addEventListener("change", function () { form._typedSinceSent = true; keep(form); });
 
@@ -374,7 +374,7 @@
   function saveNow(form) {
     // One save outside htmx's queue, for log-out: true when the server has it.
     function post() {
-      return fetch(form.getAttribute("hx-post"), {
+      return fetch(form.getAttribute("data-hx-post"), {
         method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "HX-Request": "true" }
       });
     }
@@ -398,7 +398,7 @@
       if (logout.dataset.confirmed) return;  // drafts are never deleted on log-out
       if (!keysStartingWith(prefix).length) return;
       evt.preventDefault();
-      var pending = Array.prototype.filter.call(document.querySelectorAll("form[data-autosave][hx-post]"), function (form) {
+      var pending = Array.prototype.filter.call(document.querySelectorAll("form[data-autosave][data-hx-post]"), function (form) {
         return load(draftKey(form)) !== null;
       });
       Promise.all(pending.map(saveNow)).then(function () {

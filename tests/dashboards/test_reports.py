@@ -397,12 +397,12 @@ def test_the_status_of_an_unfinished_report_polls_and_a_finished_one_does_not(cl
     client.force_login(city.analyst)
     report = reports.report_request(cycle=city.cycle, user=city.analyst)
     page = status_partial(client, report)
-    assert "hx-trigger" in page
-    assert f'hx-get="{reverse("dashboards:report_detail", args=[report.pk])}"' in page
+    assert "data-hx-trigger" in page
+    assert f'data-hx-get="{reverse("dashboards:report_detail", args=[report.pk])}"' in page
 
     YearlyReport.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING, progress=50)
     page = status_partial(client, report)
-    assert "hx-trigger" in page
+    assert "data-hx-trigger" in page
     assert 'value="50"' in page
 
     YearlyReport.objects.filter(pk=report.pk).update(status=ReportStatus.QUEUED)

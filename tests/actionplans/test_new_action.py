@@ -35,7 +35,7 @@ def test_the_new_action_form_carries_a_token_of_its_own_and_keeps_its_draft_in_t
     assert first["draft_token"] != second["draft_token"]
     content = page(client.get(url("action_create", fu.plan.pk)))
     assert f'data-draft-key="user-{fu.org.editor_a.pk}:plan-{fu.plan.pk}-new-action"' in content
-    assert f'hx-post="{url("action_create", fu.plan.pk)}"' in content
+    assert f'data-hx-post="{url("action_create", fu.plan.pk)}"' in content
     assert 'name="draft_token"' not in page(client.get(url("action_edit", fu.plan.pk, fu.action.pk)))
 
 

@@ -85,8 +85,15 @@ def get_committee_for_user(user, pk: int) -> Committee:
     return get_object_or_404(visible_committees(user), pk=pk)
 
 
-def get_school_for_user(user, pk: int) -> School:
-    return get_object_or_404(visible_schools(user).select_related("committee"), pk=pk)
+def get_school_for_user(user, pk: int, *, assessments: QuerySet | None = None) -> School:
+    """A school the user sees; with `assessments` (of one follow-up), also one
+    whose assessment there the user sees (a school that was the user's committee's then)."""
+    schools = visible_schools(user)
+    if assessments is not None and not is_city_staff(user):
+        schools = School.objects.filter(
+            Q(pk__in=schools.values("pk")) | Q(pk__in=visible_assessments(user, assessments).values("school_id"))
+        )
+    return get_object_or_404(schools.select_related("committee"), pk=pk)
 
 
 # --- Acting -----------------------------------------------------------------
@@ -217,10 +224,14 @@ def _roles_at_school(user, school: School) -> set[str]:
 
 
 def visible_assessments(user, assessments: QuerySet) -> QuerySet:
-    """Self-assessments of the schools the user sees."""
+    """Self-assessments the user sees: committee staff those their committees
+    had in that follow-up (the committee recorded on the assessment, so a school
+    moved away stays theirs in the years it was theirs, and a school moved in is
+    theirs from the follow-up it moved in during); a school's people all of their
+    school's."""
     if is_city_staff(user):
         return assessments
-    return assessments.filter(school__in=visible_schools(user))
+    return assessments.filter(Q(committee_id__in=committee_ids(user)) | Q(school_id__in=school_ids(user)))
 
 
 def can_view_cycles(user) -> bool:
@@ -245,7 +256,7 @@ def can_review_assessment(user, assessment) -> bool:
     """Return, approve and reopen: the committee's editors, the school's head of schools, the city admin."""
     return (
         is_city_admin(user)
-        or assessment.school.committee_id in editor_committee_ids(user)
+        or assessment.committee_id in editor_committee_ids(user)
         or Role.HEAD_OF_SCHOOLS in _roles_at_school(user, assessment.school)
     )
 
@@ -279,7 +290,7 @@ def can_view_history(user, assessment) -> bool:
     """Who changed what: the committee (and head of schools) and the city office."""
     return (
         is_city_staff(user)
-        or assessment.school.committee_id in committee_ids(user)
+        or assessment.committee_id in committee_ids(user)
         or Role.HEAD_OF_SCHOOLS in _roles_at_school(user, assessment.school)
     )
 
@@ -342,7 +353,7 @@ def remindable_assessments(user, assessments: QuerySet) -> QuerySet:
     """Whose schools the user may remind: every school for the city admin, an editor's committee's."""
     if is_city_admin(user):
         return assessments
-    return assessments.filter(school__committee_id__in=editor_committee_ids(user))
+    return assessments.filter(committee_id__in=editor_committee_ids(user))
 
 
 def visible_reminders(user, reminders: QuerySet) -> QuerySet:
@@ -360,9 +371,10 @@ def can_view_dashboards(user) -> bool:
     return can_view_organisation(user)
 
 
-def can_view_school_dashboard(user, school: School) -> bool:
-    """A school's dashboard compares it with its committee: for those who see the committee."""
-    return is_city_staff(user) or school.committee_id in committee_ids(user)
+def can_view_school_dashboard(user, school: School, *, committee_id: int | None = None) -> bool:
+    """A school's dashboard compares it with its committee of that follow-up
+    (`committee_id`; its committee now when not followed up): for those who see that committee."""
+    return is_city_staff(user) or (committee_id or school.committee_id) in committee_ids(user)
 
 
 def can_view_city_dashboard(user) -> bool:

@@ -94,7 +94,7 @@ class Scope:
 
     def build(self) -> Dashboard:
         if self.school:
-            return school_dashboard(self.cycle, self.school)
+            return school_dashboard(self.cycle, self.school, self.committee)
         if self.committee:
             return committee_dashboard(self.cycle, self.committee, form=self.form)
         return city_dashboard(self.cycle, form=self.form)
@@ -280,7 +280,10 @@ def committee_dashboard(cycle: Cycle, committee: Committee, *, form: str = "") -
     return Dashboard("committee", cycle, committee, None, form, refreshed_at, tables, headline)
 
 
-def school_dashboard(cycle: Cycle, school: School) -> Dashboard:
+def school_dashboard(cycle: Cycle, school: School, committee: Committee | None = None) -> Dashboard:
+    """A school compared with its committee of that follow-up (`committee`; its
+    committee now if not given) and the city, and with schools of its band that year."""
+    committee = committee or school.committee
     meta, refreshed_at = _summary(cycle)
     targets = indicator_targets(meta)
     results = {
@@ -289,22 +292,23 @@ def school_dashboard(cycle: Cycle, school: School) -> Dashboard:
             school=school, cycle__strategy_id=cycle.strategy_id, cycle__year__lte=cycle.year
         ).select_related("cycle")
     }
-    band = school.ses_band or 0
+    this_year = results.get(cycle.year)
+    band = (this_year.ses_band if this_year else school.ses_band) or 0
     comparison = {
         (r.committee_id, r.ses_band): r
         for r in Rollup.objects.filter(
-            Q(committee_id=school.committee_id) | Q(committee__isnull=True),
+            Q(committee_id=committee.pk) | Q(committee__isnull=True),
             cycle=cycle,
             school_form="",
         ).filter(Q(ses_band__isnull=True) | Q(committee__isnull=True, ses_band=band))
     }
     own = _school_tally(results.get(cycle.year), targets)
-    committee_tally = _tally(comparison.get((school.committee_id, None)))
+    committee_tally = _tally(comparison.get((committee.pk, None)))
     city_tally = _tally(comparison.get((None, None)))
     band_tally = _tally(comparison.get((None, band)))
     result = results.get(cycle.year)
-    plans = {p.committee_id: p for p in plans_for(cycle.strategy_id, [school.committee_id])}
-    indicators = [i for i in meta.get("indicators", []) if i["owner"] in (None, school.committee_id)]
+    plans = {p.committee_id: p for p in plans_for(cycle.strategy_id, [committee.pk])}
+    indicators = [i for i in meta.get("indicators", []) if i["owner"] in (None, committee.pk)]
     tables = [
         completeness_table([(school.name, own)], unit=_("School unit"), meta=meta, today=timezone.localdate()),
         _comparison_table(result, meta, committee_tally, city_tally, band_tally, band),
@@ -317,8 +321,8 @@ def school_dashboard(cycle: Cycle, school: School) -> Dashboard:
                 (_("City, mean"), city_tally, False),
             ],
         ),
-        actions_table([(school.committee.name, school.committee_id)], plans, goal_count=_goal_count(meta)),
-        uncovered_table(uncovered_goals(cycle.strategy_id, school.committee_id)),
+        actions_table([(committee.name, committee.pk)], plans, goal_count=_goal_count(meta)),
+        uncovered_table(uncovered_goals(cycle.strategy_id, committee.pk)),
     ]
     last_year = results.get(cycle.year - 1)
     headline = school_headline_figures(
@@ -331,7 +335,7 @@ def school_dashboard(cycle: Cycle, school: School) -> Dashboard:
         status=result.status if result is not None else "",
         on_time=result.on_time if result is not None else None,
     )
-    return Dashboard("school", cycle, school.committee, school, "", refreshed_at, tables, headline)
+    return Dashboard("school", cycle, committee, school, "", refreshed_at, tables, headline)
 
 
 def _comparison_table(result, meta, committee: Tally, city: Tally, band: Tally, band_number: int) -> Table:

@@ -127,16 +127,16 @@ def content_for(document: BoardReport) -> dict:
 def quotes(cycle: Cycle) -> list[dict]:
     chosen = (
         Highlight.objects.filter(answer__assessment__cycle=cycle, answer__assessment__status__in=HANDED_IN_STATUSES)
-        .select_related("answer__area", "answer__assessment__school__committee")
+        .select_related("answer__area", "answer__assessment__committee", "answer__assessment__school")
         .order_by(
-            "answer__assessment__school__committee__name",
+            "answer__assessment__committee__name",
             "answer__area__number",
             "answer__assessment__school__name",
         )
     )
     return [
         {
-            "committee": h.answer.assessment.school.committee.name,
+            "committee": h.answer.assessment.committee.name,
             "school": h.answer.assessment.school.name,
             "area": str(h.answer.area),
             "done": h.answer.done,

@@ -16,8 +16,8 @@ from dashboards.blocks import ACTION_STATUSES
 from dashboards.models import Rollup, SchoolResult
 from dashboards.summaries import NOT_APPLICABLE, target_met
 from dashboards.tables import Figure, Light, Table, cell_to_data
-from followup.models import HANDED_IN_STATUSES, Cycle
-from schools.models import Committee, School
+from followup.models import HANDED_IN_STATUSES, Cycle, SelfAssessment
+from schools.models import Committee
 from strategy.models import Direction, Goal, Indicator, IndicatorUnit, Reporter
 
 # --- Means weighted by pupils ---------------------------------------------------------------
@@ -37,7 +37,7 @@ def weighted_means(cycle: Cycle, areas: list) -> Weighted:
     The mean per school says how far the units have come; the mean weighted by
     pupils says how far the school of an average pupil has come. Schools without
     a pupil count are left out of the weighted mean only, and the table says how many."""
-    pupils = dict(School.objects.filter(results_for_cycle(cycle)).values_list("pk", "pupil_count"))
+    pupils = _recorded_pupils(cycle)
     results = SchoolResult.objects.filter(cycle=cycle, status__in=HANDED_IN_STATUSES).values_list("school_id", "levels")
     sums: dict[int, list[float]] = defaultdict(lambda: [0, 0, 0, 0, 0])  # n, sum, weight, weighted sum, without
     handed_in = 0
@@ -105,8 +105,9 @@ def add_last_year(cycle: Cycle, weighted: Weighted) -> None:
         rows.append([_("Change since %(year)s") % {"year": earlier.year}, cell_to_data(change)])
 
 
-def results_for_cycle(cycle: Cycle) -> Q:
-    return Q(assessments__cycle=cycle)
+def _recorded_pupils(cycle: Cycle) -> dict[int, int | None]:
+    """Each school's number of pupils as recorded for the follow-up (what it had that year)."""
+    return dict(SelfAssessment.objects.filter(cycle=cycle).values_list("school_id", "pupil_count"))
 
 
 def change_table(cycle: Cycle, areas: list) -> Table:
@@ -187,7 +188,7 @@ def school_indicators_table(cycle: Cycle, meta: dict) -> Table:
             "A committee's own indicator is counted over that committee's schools."
         ),
     )
-    pupils = dict(School.objects.filter(results_for_cycle(cycle)).values_list("pk", "pupil_count"))
+    pupils = _recorded_pupils(cycle)
     committees = dict(Committee.objects.values_list("pk", "name"))
     values: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for school_id, found in SchoolResult.objects.filter(cycle=cycle, status__in=HANDED_IN_STATUSES).values_list(

@@ -28,7 +28,7 @@ def school_report(assessment: SelfAssessment) -> dict:
     cycle = assessment.cycle
     answers = {a.area_id: a for a in assessment.area_answers.all()}
     # The committee's and the city's means come from the dashboards' summaries.
-    committee_id = assessment.school.committee_id
+    committee_id = assessment.committee_id
     groups = {
         r.committee_id: r.areas
         for r in Rollup.objects.filter(cycle=cycle, key__in=[Rollup.key_for(None), Rollup.key_for(committee_id)])

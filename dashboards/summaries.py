@@ -23,7 +23,7 @@ from django.utils import timezone
 from core import events, jobs
 from dashboards.models import CycleSummary, Rollup, SchoolResult, SummaryBacklog
 from followup.models import HANDED_IN_STATUSES, AreaAnswer, Cycle, IndicatorAnswer, SelfAssessment
-from schools.models import Committee, SchoolFormOffering
+from schools.models import Committee
 from strategy.models import Direction, Goal
 
 NOT_APPLICABLE = 0  # the level stored for an area that does not apply to the school
@@ -43,7 +43,9 @@ def mark_changed(cycle_id: int, school_ids: Iterable[int]) -> None:
 
 
 def mark_schools_changed(school_ids: Iterable[int]) -> None:
-    """Mark schools whose committee, band or forms changed, in every year they were followed up."""
+    """Mark schools whose committee, band or forms changed, in every year they were
+    followed up (a locked year counts them where its assessments recorded them,
+    so its figures stay as they were)."""
     by_cycle: dict[int, list[int]] = defaultdict(list)
     for cycle_id, school_id in SelfAssessment.objects.filter(school_id__in=list(school_ids)).values_list(
         "cycle_id", "school_id"
@@ -78,7 +80,7 @@ def cycle_meta(cycle: Cycle) -> dict:
         # The city-level goals, which the city office's own plan is asked to cover.
         "city_goal_count": Goal.objects.filter(focus_area__strategy_id=cycle.strategy_id).for_city_plan().count(),
         "committees": list(
-            Committee.objects.filter(schools__assessments__cycle=cycle)
+            Committee.objects.filter(assessments__cycle=cycle)
             .distinct()
             .order_by("name")
             .values_list("pk", "name")
@@ -100,18 +102,19 @@ def cycle_meta(cycle: Cycle) -> dict:
 
 
 def _school_results(cycle: Cycle, school_ids: list[int] | None) -> list[SchoolResult]:
-    """Results computed from the answers, for the given schools (all when None)."""
-    assessments = SelfAssessment.objects.filter(cycle=cycle).select_related("school")
+    """Results computed from the answers, for the given schools (all when None).
+
+    A school counts where it stood in this cycle (the committee, forms and band
+    recorded on its assessment), not where it is now."""
+    assessments = SelfAssessment.objects.filter(cycle=cycle)
     answers = AreaAnswer.objects.filter(assessment__cycle=cycle, assessment__status__in=HANDED_IN_STATUSES)
     values = IndicatorAnswer.objects.filter(
         assessment__cycle=cycle, assessment__status__in=HANDED_IN_STATUSES, value__isnull=False
     )
-    offerings = SchoolFormOffering.objects.all()
     if school_ids is not None:
         assessments = assessments.filter(school_id__in=school_ids)
         answers = answers.filter(assessment__school_id__in=school_ids)
         values = values.filter(assessment__school_id__in=school_ids)
-        offerings = offerings.filter(school_id__in=school_ids)
     levels: dict[int, dict[str, int]] = defaultdict(dict)
     for assessment_id, number, level, not_applicable in answers.values_list(
         "assessment_id", "area__number", "level", "not_applicable"
@@ -123,9 +126,6 @@ def _school_results(cycle: Cycle, school_ids: list[int] | None) -> list[SchoolRe
     indicator_values: dict[int, dict[str, float]] = defaultdict(dict)
     for assessment_id, indicator_id, value in values.values_list("assessment_id", "indicator_id", "value"):
         indicator_values[assessment_id][str(indicator_id)] = float(value)
-    forms: dict[int, list[str]] = defaultdict(list)
-    for school_id, form in offerings.values_list("school_id", "form"):
-        forms[school_id].append(form)
     deadline = cycle.deadline
     results = []
     for a in assessments.iterator(chunk_size=2000):
@@ -137,9 +137,9 @@ def _school_results(cycle: Cycle, school_ids: list[int] | None) -> list[SchoolRe
             SchoolResult(
                 cycle=cycle,
                 school_id=a.school_id,
-                committee_id=a.school.committee_id,
-                ses_band=a.school.ses_band,
-                forms="," + ",".join(sorted(forms[a.school_id])) + "," if forms[a.school_id] else "",
+                committee_id=a.committee_id,
+                ses_band=a.ses_band,
+                forms="," + ",".join(sorted(a.school_forms)) + "," if a.school_forms else "",
                 status=a.status,
                 handed_in_at=a.submitted_at if handed_in else None,
                 on_time=on_time,
@@ -283,6 +283,10 @@ def refresh(cycle_id: int) -> int:
         before = set(
             SchoolResult.objects.filter(cycle=cycle, school_id__in=school_ids).values_list("committee_id", flat=True)
         )
+        # A school no longer in the cycle (its assessment moved to the unit it merged into) counts nowhere.
+        SchoolResult.objects.filter(cycle=cycle, school_id__in=school_ids).exclude(
+            school_id__in=[r.school_id for r in results]
+        ).delete()
         _store(cycle, summary, results, before | {r.committee_id for r in results})
         SummaryBacklog.objects.filter(token__in=[token for _school, token in marks]).delete()
     return len(marks)

@@ -45,9 +45,12 @@ def _scope_for(request: HttpRequest, csv_key: str = "") -> figures.Scope | HttpR
     form = form if form in SchoolForm.values else ""
     school_id, committee_id = request.GET.get("school", ""), request.GET.get("committee", "")
     if school_id.isdigit():
-        school = permissions.get_school_for_user(user, int(school_id))
-        permissions.require(permissions.can_view_school_dashboard(user, school))
-        return figures.Scope(cycle, committee=school.committee, school=school, cycles=cycles)
+        # The school as it stood in this follow-up: its committee of that year.
+        school = permissions.get_school_for_user(user, int(school_id), assessments=cycle.assessments.all())
+        recorded = cycle.assessments.filter(school=school).select_related("committee").first()
+        committee = recorded.committee if recorded else school.committee
+        permissions.require(permissions.can_view_school_dashboard(user, school, committee_id=committee.pk))
+        return figures.Scope(cycle, committee=committee, school=school, cycles=cycles)
     if committee_id.isdigit():
         committee = permissions.get_committee_for_user(user, int(committee_id))
         return figures.Scope(cycle, committee=committee, form=form, cycles=cycles)
@@ -360,7 +363,7 @@ def assessment_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _get_assessment(user, pk: int) -> SelfAssessment:
     """The self-assessment if the user may see it; 404 otherwise."""
-    assessments = SelfAssessment.objects.select_related("cycle__strategy", "school__committee")
+    assessments = SelfAssessment.objects.select_related("cycle__strategy", "school", "committee")
     return get_object_or_404(permissions.visible_assessments(user, assessments), pk=pk)
 
 

@@ -58,7 +58,7 @@ def cycle_open(
     # finds the schools taken.
     Strategy.objects.select_for_update().filter(pk=strategy.pk).first()
     school_forms = sorted(set(school_forms))
-    schools = list(cycle_schools(committees=committees, school_forms=school_forms))
+    schools = list(cycle_schools(committees=committees, school_forms=school_forms).with_forms())
     if not schools:
         raise FollowUpError(_("No active school unit has the chosen committees and school forms."))
     taken = (
@@ -123,7 +123,12 @@ def cycle_open(
             )
             for position, ind in enumerate(by_area.get(focus_area.pk, []))
         )
-    SelfAssessment.objects.bulk_create(SelfAssessment(cycle=cycle, school=school) for school in schools)
+    # Each assessment records where its school stands as the follow-up opens
+    # (followup.school_history keeps it up to date until the cycle is locked).
+    assessments = [SelfAssessment(cycle=cycle, school=school) for school in schools]
+    for assessment, school in zip(assessments, schools, strict=True):
+        assessment.record_school(school)
+    SelfAssessment.objects.bulk_create(assessments)
     events.assessments_changed.send(sender=Cycle, cycle_id=cycle.pk, school_ids=[s.pk for s in schools])
     return cycle
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from outbox.models import MailStatus
-from schools.models import SchoolForm
+from schools.models import SchoolForm, SocioEconomicBand
 from strategy.models import Direction, IndicatorUnit
 
 
@@ -210,6 +210,19 @@ class SelfAssessment(models.Model):
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="assessments")
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="assessments")
+    # Where the school stood in this follow-up: recorded when the cycle opens,
+    # following a change to the school while the cycle is open, never changed
+    # after it is locked (followup.school_history). Dashboards, reports and
+    # the committees' lists count the assessment by these, not by the school now.
+    committee = models.ForeignKey(
+        "schools.Committee", on_delete=models.PROTECT, related_name="assessments", verbose_name=_("committee")
+    )
+    school_forms = models.JSONField(_("school forms"), default=list, blank=True)
+    ses_band = models.PositiveSmallIntegerField(
+        _("socio-economic index band"), choices=SocioEconomicBand.choices, null=True, blank=True
+    )
+    pupil_count = models.PositiveIntegerField(_("number of pupils"), null=True, blank=True)
+    school_active = models.BooleanField(_("school unit active"), default=True)
     status = models.CharField(
         _("status"), max_length=12, choices=AssessmentStatus.choices, default=AssessmentStatus.NOT_STARTED
     )
@@ -246,9 +259,16 @@ class SelfAssessment(models.Model):
         verbose_name_plural = _("self-assessments")
         constraints = [
             models.UniqueConstraint(fields=["cycle", "school"], name="one_self_assessment_per_school_and_year"),
+            models.CheckConstraint(
+                condition=Q(ses_band__isnull=True) | Q(ses_band__gte=1, ses_band__lte=5),
+                name="assessment_ses_band_1_to_5",
+            ),
         ]
         # Who has handed in: counted per cycle and status.
-        indexes = [models.Index(fields=["cycle", "status"], name="assessment_cycle_status")]
+        indexes = [
+            models.Index(fields=["cycle", "status"], name="assessment_cycle_status"),
+            models.Index(fields=["cycle", "committee"], name="assessment_cycle_committee"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.school.name} {self.cycle.year}"
@@ -288,6 +308,14 @@ class SelfAssessment(models.Model):
                 "date": date_format(self.cycle.opens_on, "j F Y")
             }
         return gettext("The self-assessment can no longer be changed.")
+
+    def record_school(self, school) -> None:
+        """Record where `school` stands now (committee, forms, bands, status); the caller saves."""
+        self.committee_id = school.committee_id
+        self.school_forms = sorted(school.forms)
+        self.ses_band = school.ses_band
+        self.pupil_count = school.pupil_count
+        self.school_active = school.is_active
 
     def mark_draft(self, *, by) -> bool:
         """The first answer turns a not-started assessment into a draft; True if it did."""

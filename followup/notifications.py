@@ -96,7 +96,7 @@ def assessment_handed_in(*, assessment: SelfAssessment, by) -> None:
                 params={"assessment": assessment.pk, "by": str(by)},
                 created_by=by,
             )
-            for user in _editors(assessment.school.committee_id, HandedInMail.EACH)
+            for user in _editors(assessment.committee_id, HandedInMail.EACH)
         ]
     )
 
@@ -120,7 +120,7 @@ def handed_in_digests_plan(*, today: datetime.date) -> int:
         since = datetime.datetime.fromisoformat(previous) if previous else now - DIGEST_LOOKBACK
         handed_in = list(
             SelfAssessment.objects.filter(
-                school__committee_id__in=committees,
+                committee_id__in=committees,
                 status__in=HANDED_IN_STATUSES,
                 submitted_at__gt=since,
                 submitted_at__lte=now,
@@ -145,7 +145,7 @@ def handed_in_digests_plan(*, today: datetime.date) -> int:
 
 def _assessment(mail: Mail) -> SelfAssessment:
     assessment = (
-        SelfAssessment.objects.select_related("cycle", "school__committee").filter(pk=mail.params.get("assessment"))
+        SelfAssessment.objects.select_related("cycle", "school", "committee").filter(pk=mail.params.get("assessment"))
     ).first()
     if assessment is None:
         raise outbox.NothingToSend("Självvärderingen finns inte längre.")
@@ -198,8 +198,8 @@ def build_handed_in(mail: Mail) -> outbox.Message:
 def build_handed_in_digest(mail: Mail) -> outbox.Message:
     assessments = list(
         SelfAssessment.objects.filter(pk__in=mail.params.get("assessments", []))
-        .select_related("cycle", "school__committee")
-        .order_by("school__committee__name", "school__name")
+        .select_related("cycle", "school", "committee")
+        .order_by("committee__name", "school__name")
     )
     if not assessments:
         raise outbox.NothingToSend("Självvärderingarna finns inte längre.")

@@ -85,7 +85,7 @@ def _assessment_rows(cycle: Cycle, assessments, kind, occasion) -> list[Reminder
     rows = []
     for assessment in assessments:
         scope = f"cycle{cycle.year}-school{assessment.school_id}"
-        links = {"cycle": cycle, "school_id": assessment.school_id, "committee_id": assessment.school.committee_id}
+        links = {"cycle": cycle, "school_id": assessment.school_id, "committee_id": assessment.committee_id}
         for user in principals.get(assessment.school_id) or [None]:
             rows.append(reminder_row(kind, occasion, scope, user, **links))
     return rows
@@ -97,7 +97,7 @@ def plan_for_day(today: datetime.date) -> list[Reminder]:
     for cycle in Cycle.objects.filter(opens_on__lte=today, locks_on__gte=today):
         days_left = (cycle.deadline - today).days
         late = list(
-            cycle.assessments.filter(status__in=EDITABLE_STATUSES, school__is_active=True).select_related("school")
+            cycle.assessments.filter(status__in=EDITABLE_STATUSES, school_active=True).select_related("school")
         )
         if days_left in cycle.reminder_offsets:
             rows += _assessment_rows(cycle, late, ReminderKind.ASSESSMENT_DUE, f"d-{days_left}")
@@ -105,7 +105,7 @@ def plan_for_day(today: datetime.date) -> list[Reminder]:
             rows += _assessment_rows(cycle, late, ReminderKind.ASSESSMENT_OVERDUE, f"overdue-w{-days_left // 7}")
         if days_left in cycle.reminder_offsets or days_left == -1:
             occasion = f"d-{days_left}" if days_left >= 0 else "passed"
-            committees = {a.school.committee_id for a in cycle.assessments.select_related("school")}
+            committees = set(cycle.assessments.values_list("committee_id", flat=True))
             editors = committee_editors(committees)
             for committee_id in sorted(committees):
                 for user in editors.get(committee_id) or [None]:
@@ -253,7 +253,7 @@ def build_message(reminder: Reminder) -> outbox.Message:
             link=site_url() + reverse("followup:assessment_detail", args=[assessment.pk]),
         )
     if reminder.kind == ReminderKind.COMMITTEE_SUMMARY:
-        assessments = reminder.cycle.assessments.filter(school__committee_id=reminder.committee_id).select_related(
+        assessments = reminder.cycle.assessments.filter(committee_id=reminder.committee_id).select_related(
             "school"
         )
         context.update(

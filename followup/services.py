@@ -411,7 +411,7 @@ def committee_area_ratings(*, committee_id: int, strategy_id: int) -> dict[int, 
     """Per focus area number, how the committee's schools rated it in the latest
     follow-up of the strategy in which any of them handed in (one query)."""
     handed_in = {
-        "school__committee_id": committee_id,
+        "committee_id": committee_id,
         "status__in": HANDED_IN_STATUSES,
         "area_answers__not_applicable": False,
         "area_answers__level__isnull": False,
@@ -426,7 +426,7 @@ def committee_area_ratings(*, committee_id: int, strategy_id: int) -> dict[int, 
     rows = (
         CycleLevel.objects.filter(
             cycle_id=Subquery(latest),
-            cycle__areas__answers__assessment__school__committee_id=committee_id,
+            cycle__areas__answers__assessment__committee_id=committee_id,
             cycle__areas__answers__assessment__status__in=HANDED_IN_STATUSES,
             cycle__areas__answers__not_applicable=False,
             cycle__areas__answers__level__isnull=False,

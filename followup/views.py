@@ -105,8 +105,8 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _get_cycle(request.user, pk)
     assessments = (
         permissions.visible_assessments(request.user, SelfAssessment.objects.filter(cycle=cycle))
-        .select_related("school__committee")
-        .order_by("school__committee__name", "school__name")
+        .select_related("school", "committee")
+        .order_by("committee__name", "school__name")
     )
     status = request.GET.get("status", "")
     if status in AssessmentStatus.values:
@@ -464,5 +464,5 @@ def _get_cycle(user, pk: int) -> Cycle:
 
 def _get_assessment(user, pk: int) -> SelfAssessment:
     """The self-assessment if the user may see it; 404 otherwise."""
-    assessments = SelfAssessment.objects.select_related("cycle__strategy", "school__committee")
+    assessments = SelfAssessment.objects.select_related("cycle__strategy", "school", "committee")
     return get_object_or_404(permissions.visible_assessments(user, assessments), pk=pk)

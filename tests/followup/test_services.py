@@ -260,7 +260,7 @@ def test_deleting_the_strategys_areas_goals_and_indicators_afterwards_keeps_the_
 
 def test_the_database_allows_one_self_assessment_per_school_and_year(fu):
     with pytest.raises(IntegrityError), transaction.atomic():
-        SelfAssessment.objects.create(cycle=fu.cycle, school=fu.org.school_a)
+        SelfAssessment.objects.create(cycle=fu.cycle, school=fu.org.school_a, committee=fu.org.committee_a)
     assert fu.cycle.assessments.filter(school=fu.org.school_a).count() == 1
 
 
@@ -784,7 +784,9 @@ def answer_levels(assessment, user, levels, *, status):
 def test_the_report_shows_the_schools_levels_beside_the_committees_and_the_citys_handed_in_averages(fu):
     org, user = fu.org, fu.org.principal_a
     extra = {
-        name: SelfAssessment.objects.create(cycle=fu.cycle, school=SchoolFactory(committee=committee, name=name))
+        name: SelfAssessment.objects.create(
+            cycle=fu.cycle, school=SchoolFactory(committee=committee, name=name), committee=committee
+        )
         for name, committee in (("A2", org.committee_a), ("A3", org.committee_a), ("B2", org.committee_b))
     }
     answer_levels(fu.a, user, (3, None), status=AssessmentStatus.SUBMITTED)

@@ -54,7 +54,7 @@ def test_with_redis_down_submit_approve_return_invite_and_remind_answer_at_once_
     late_principal = member(Role.PRINCIPAL, school=late, email="sen.rektor@example.se")
     from followup.models import SelfAssessment
 
-    SelfAssessment.objects.create(cycle=cycle_a, school=late)
+    SelfAssessment.objects.create(cycle=cycle_a, school=late, committee=org.committee_a)
     broker.use(own_redis.url)
     worker = workers.start(claim_timeout=15 * 60, broker_url=own_redis.url)
     own_redis.stop()

@@ -80,10 +80,7 @@ def cycle_meta(cycle: Cycle) -> dict:
         # The city-level goals, which the city office's own plan is asked to cover.
         "city_goal_count": Goal.objects.filter(focus_area__strategy_id=cycle.strategy_id).for_city_plan().count(),
         "committees": list(
-            Committee.objects.filter(assessments__cycle=cycle)
-            .distinct()
-            .order_by("name")
-            .values_list("pk", "name")
+            Committee.objects.filter(assessments__cycle=cycle).distinct().order_by("name").values_list("pk", "name")
         ),
         "levels": [[lv.level, lv.label] for lv in cycle.levels.all()],
         "indicators": [

@@ -96,9 +96,7 @@ def plan_for_day(today: datetime.date) -> list[Reminder]:
     rows: list[Reminder] = []
     for cycle in Cycle.objects.filter(opens_on__lte=today, locks_on__gte=today):
         days_left = (cycle.deadline - today).days
-        late = list(
-            cycle.assessments.filter(status__in=EDITABLE_STATUSES, school_active=True).select_related("school")
-        )
+        late = list(cycle.assessments.filter(status__in=EDITABLE_STATUSES, school_active=True).select_related("school"))
         if days_left in cycle.reminder_offsets:
             rows += _assessment_rows(cycle, late, ReminderKind.ASSESSMENT_DUE, f"d-{days_left}")
         elif days_left < 0 and -days_left % 7 == 0:
@@ -253,9 +251,7 @@ def build_message(reminder: Reminder) -> outbox.Message:
             link=site_url() + reverse("followup:assessment_detail", args=[assessment.pk]),
         )
     if reminder.kind == ReminderKind.COMMITTEE_SUMMARY:
-        assessments = reminder.cycle.assessments.filter(committee_id=reminder.committee_id).select_related(
-            "school"
-        )
+        assessments = reminder.cycle.assessments.filter(committee_id=reminder.committee_id).select_related("school")
         context.update(
             handed_in=sum(1 for a in assessments if not a.is_pending),
             total=len(assessments),

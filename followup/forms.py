@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core import versioning
 from followup.models import AreaAnswer, CycleIndicator
 from followup.services import AreaInput, area_answer_snapshot
-from schools.models import Committee, SchoolForm
+from schools.models import Committee, School, SchoolForm
 from strategy.models import IndicatorUnit, Strategy, StrategyStatus
 
 TEXTAREA = forms.Textarea(attrs={"rows": 5})
@@ -207,3 +207,24 @@ class ReturnForm(forms.Form):
 
 class ApproveForm(forms.Form):
     comment = forms.CharField(label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SchoolMergeForm(forms.Form):
+    """The two units of a merge: the one that stays and the one that goes (active units only)."""
+
+    staying = forms.ModelChoiceField(
+        label=_("The unit that stays"),
+        queryset=School.objects.active().select_related("committee").order_by("name"),
+        help_text=_("Keeps its unit code and takes over the other unit's self-assessments and roles."),
+    )
+    going = forms.ModelChoiceField(
+        label=_("The unit that goes"),
+        queryset=School.objects.active().select_related("committee").order_by("name"),
+        help_text=_("Is closed with a reference to the unit that stays."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("staying") and cleaned.get("staying") == cleaned.get("going"):
+            raise forms.ValidationError(_("Choose two different school units."))
+        return cleaned

@@ -131,9 +131,7 @@ def school_merge(*, staying: School, going: School, user, on: datetime.date | No
     held = set(staying.memberships.values_list("user_id", "role"))
     for membership in plan.memberships:
         if (membership.user_id, membership.role) not in held:
-            Membership.objects.create(
-                user_id=membership.user_id, role=membership.role, school=staying, created_by=user
-            )
+            Membership.objects.create(user_id=membership.user_id, role=membership.role, school=staying, created_by=user)
         membership._history_user = user
         membership.delete()
     going.close(on=on or timezone.localdate(), merged_into=staying)

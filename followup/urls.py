@@ -1,9 +1,10 @@
 from django.urls import path
 
-from followup import views
+from followup import merge_views, views
 
 app_name = "followup"
 urlpatterns = [
+    path("organisation/merge/", merge_views.school_merge_page, name="school_merge"),
     path("follow-up/", views.cycle_list, name="cycle_list"),
     path("follow-up/new/", views.cycle_create, name="cycle_create"),
     path("follow-up/<int:pk>/", views.cycle_detail, name="cycle_detail"),

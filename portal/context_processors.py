@@ -38,6 +38,7 @@ def navigation(user) -> list[dict]:
         items.append({"label": _("Report periods"), "url": reverse("actionplans:period_list"), "manage": True})
     if permissions.can_change_organisation(user):
         items.append({"label": _("Import"), "url": reverse("schools:organisation_import"), "manage": True})
+        items.append({"label": _("Merge school units"), "url": reverse("followup:school_merge"), "manage": True})
     if permissions.can_manage_users(user):
         items.append({"label": _("Users"), "url": reverse("accounts:user_list"), "manage": True})
     if user.is_staff or permissions.is_city_admin(user):

@@ -83,6 +83,8 @@ TABLE = {
         expect(302, 403, 404, 403, 404, 403, 403, 200, 403, 403),
     ),
     "schools:organisation_import": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
+    # Merging two units: the city admin; a POST without a valid choice shows the form again.
+    "followup:school_merge": ("get", lambda o: {}, expect(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
     "schools:organisation_import_template": (
         "get",
         lambda o: {},

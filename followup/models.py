@@ -176,9 +176,11 @@ class CycleIndicator(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
-    def is_reported_by(self, school) -> bool:
-        """Whether `school` reports this indicator: city-wide ones and its committee's own."""
-        return self.owner_id is None or self.owner_id == school.committee_id
+    def is_reported_by(self, reporter) -> bool:
+        """Whether `reporter` reports this indicator: city-wide ones and its committee's own.
+        `reporter` is a self-assessment (the committee its school had in that
+        follow-up) or a school (its committee now)."""
+        return self.owner_id is None or self.owner_id == reporter.committee_id
 
 
 class AssessmentStatus(models.TextChoices):

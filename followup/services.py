@@ -249,7 +249,7 @@ class AssessmentData:
 
     def indicators_for(self, assessment: SelfAssessment, area: CycleArea) -> list[CycleIndicator]:
         """The area's indicators the school reports: the city's and its committee's own."""
-        return [i for i in area.indicator_list if i.is_reported_by(assessment.school)]
+        return [i for i in area.indicator_list if i.is_reported_by(assessment)]
 
 
 def assessment_data(assessment: SelfAssessment) -> AssessmentData:

@@ -217,7 +217,7 @@ def assessment_area(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             permissions.require(False)
         return redirect(f"{assessment_url(assessment)}#area-{area.number}")
     levels = structure.levels
-    indicators = [i for i in area.indicator_list if i.is_reported_by(assessment.school)]
+    indicators = [i for i in area.indicator_list if i.is_reported_by(assessment)]
     if not assessment.is_editable():
         if request.htmx:
             return versioning.autosave_response(request, state="locked", message=assessment.closed_message())

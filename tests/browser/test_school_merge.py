@@ -6,9 +6,7 @@ from tests.browser.helpers import assert_accessible, log_in
 pytestmark = pytest.mark.browser
 
 
-def test_the_city_admin_previews_a_merge_with_its_conflict_and_merges_the_units(
-    page: Page, live_server, org, cycle_a
-):
+def test_the_city_admin_previews_a_merge_with_its_conflict_and_merges_the_units(page: Page, live_server, org, cycle_a):
     log_in(page, live_server.url, org.admin.email)
     page.get_by_role("button", name="Administrera").click()
     page.get_by_role("link", name="Slå samman skolenheter").click()

@@ -6,6 +6,7 @@ past year's assessment."""
 import datetime
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -82,6 +83,14 @@ def test_opening_a_cycle_records_each_schools_committee_forms_bands_and_status(y
         300,
     )
     assert recorded.school_active is True
+
+
+def test_the_database_refuses_an_assessment_without_a_committee_or_with_a_band_outside_1_to_5(years):
+    school = SchoolFactory(committee=years.committee_a, unit_code="44444444")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SelfAssessment.objects.create(cycle=years.this, school=school)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SelfAssessment.objects.create(cycle=years.this, school=school, committee=years.committee_a, ses_band=7)
 
 
 def test_a_school_moved_to_another_committee_leaves_last_years_dashboards_and_report_unchanged(
@@ -190,3 +199,16 @@ def test_a_school_dashboard_of_a_past_year_is_for_the_committee_it_had_then(
     client.force_login(reader)
     this_year = reverse("dashboards:dashboard") + f"?cycle={years.this.pk}&school={years.school_a.pk}"
     assert client.get(this_year).status_code == 200
+
+
+def test_a_moved_school_reports_its_new_committees_indicators_this_year_and_kept_last_years(
+    years, django_capture_on_commit_callbacks
+):
+    move_school_a_to_committee_b(years, django_capture_on_commit_callbacks)
+    last_a = SelfAssessment.objects.get(cycle=years.last, school=years.school_a)
+    this_a = SelfAssessment.objects.get(cycle=years.this, school=years.school_a)
+    own_last = years.last.indicators.get(code="2.1.1")  # committee A's own indicator
+    own_this = years.this.indicators.get(code="2.1.1")
+
+    assert own_last.is_reported_by(last_a) is True
+    assert own_this.is_reported_by(this_a) is False

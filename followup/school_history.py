@@ -136,8 +136,9 @@ def school_merge(*, staying: School, going: School, user, on: datetime.date | No
         membership.delete()
     going.close(on=on or timezone.localdate(), merged_into=staying)
     going.save(update_fields=["is_active", "closed_on", "merged_into"])
-    # The closed unit's assessments in open cycles record that it is closed.
-    assessments_follow_schools(school_ids=[going.pk])
+    # In cycles not yet locked: the closed unit's assessments record that it is
+    # closed, and those that moved record the staying unit as it is.
+    assessments_follow_schools(school_ids=[going.pk, staying.pk])
     for cycle_id in moved_cycles:
         events.assessments_changed.send(sender=School, cycle_id=cycle_id, school_ids=[staying.pk, going.pk])
     return plan

@@ -57,7 +57,10 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "school": school,
             "staff": staff,
-            "assessments": school.assessments.select_related("cycle").order_by("-cycle__year"),
+            # Each year with the committee the unit had then; only the years the user may read.
+            "assessments": permissions.visible_assessments(
+                request.user, school.assessments.select_related("cycle", "committee")
+            ).order_by("-cycle__year"),
             "can_change": permissions.can_change_organisation(request.user),
             "committee_visible": permissions.visible_committees(request.user).filter(pk=school.committee_id).exists(),
         },

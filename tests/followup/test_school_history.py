@@ -212,3 +212,16 @@ def test_a_moved_school_reports_its_new_committees_indicators_this_year_and_kept
 
     assert own_last.is_reported_by(last_a) is True
     assert own_this.is_reported_by(this_a) is False
+
+
+def test_the_school_page_lists_each_year_with_the_committee_it_had_then_and_only_the_years_the_user_reads(
+    client, years, django_capture_on_commit_callbacks
+):
+    move_school_a_to_committee_b(years, django_capture_on_commit_callbacks)
+    url = reverse("schools:school_detail", args=[years.school_a.pk])
+    client.force_login(years.principal_a)
+    years_listed = [a.cycle.year for a in client.get(url).context["assessments"]]
+    assert years_listed == [TODAY.year, TODAY.year - 1]
+    assert f"{TODAY.year - 1}</a> (Nämnd A)" in client.get(url).content.decode()
+    client.force_login(years.editor_b)
+    assert [a.cycle.year for a in client.get(url).context["assessments"]] == [TODAY.year]

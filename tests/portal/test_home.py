@@ -62,6 +62,7 @@ def test_the_navigation_shows_each_kind_of_user_what_is_theirs(client, org):
         "Strategier",
         "Rapportperioder",
         "Importera",
+        "Slå samman skolenheter",
         "Användare",
         "Administration",
     ]

@@ -36,6 +36,7 @@ from dashboards.blocks import (
     uncovered_goals,
     uncovered_table,
 )
+from dashboards.computed import dashboard_computed_table
 from dashboards.models import CycleSummary, Rollup, SchoolResult
 from dashboards.summaries import NOT_APPLICABLE, Tally, indicator_targets
 from dashboards.tables import Dashboard, Figure, Link, Table, dashboard_url
@@ -205,6 +206,7 @@ def city_dashboard(cycle: Cycle, *, form: str = "") -> Dashboard:
         indicators_table(
             [i for i in meta.get("indicators", []) if i["owner"] is None], [(_("City, mean"), total, False)]
         ),
+        *_present(dashboard_computed_table(cycle)),
         actions_table(
             _city_office_first(plans, meta)
             + [(Link(c.name, dashboard_url(cycle.pk, committee=c.pk)), c.pk) for c in committees],
@@ -221,6 +223,11 @@ def city_dashboard(cycle: Cycle, *, form: str = "") -> Dashboard:
         year=cycle.year,
     )
     return Dashboard("city", cycle, None, None, form, refreshed_at, tables, headline)
+
+
+def _present(table: Table | None) -> list[Table]:
+    """A table that is there only when the strategy has something for it."""
+    return [table] if table is not None else []
 
 
 def _forms_table(forms: dict[str, Rollup], meta: dict) -> Table:
@@ -270,6 +277,7 @@ def committee_dashboard(cycle: Cycle, committee: Committee, *, form: str = "") -
         _forms_table(forms, meta),
         trend_table([(y, _tally(trend[y])) for y in sorted(trend)], meta=meta),
         indicators_table(indicators, [(_("Committee, mean"), total, False), (_("City, mean"), _tally(city), False)]),
+        *_present(dashboard_computed_table(cycle, committee=committee)),
         actions_table([(committee.name, committee.pk)], plans, goal_count=_goal_count(meta)),
         uncovered_table(uncovered_goals(cycle.strategy_id, committee.pk)),
         _equity_table(bands, meta),

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboards import figures
+from dashboards.computed import report_computed_table
 from dashboards.models import BoardReport, Highlight
 from dashboards.report_tables import (
     Weighted,
@@ -60,6 +61,9 @@ def content_collect(*, document: BoardReport, now: datetime.datetime | None = No
     add_last_year(cycle, weighted)
     change = change_table(cycle, areas)
     indicator_tables = [school_indicators_table(cycle, meta), committee_indicators_table(cycle)]
+    computed = report_computed_table(cycle)
+    if computed.rows:
+        indicator_tables.append(computed)
     table_list = [
         kept["completeness"],
         kept["maturity"],
@@ -167,6 +171,12 @@ def method_text(weighted: Weighted) -> list[str]:
         _(
             "An indicator's result is met when the mean reaches its target, partly met within 10 percent "
             "of it, otherwise not met. Committees' own indicators are counted over their own schools."
+        ),
+        _(
+            "Indicators the portal computes are not typed by anyone: the share of the committees with an "
+            "adopted action plan for the strategy, the share of the school units whose self-assessment the "
+            "committee has approved, and a count the schools report divided by the pupils of the units that "
+            "reported it. Each value is shown with how it was computed."
         ),
         _(
             "The action plans' status is the status each action had at the end of the year (or when the "

@@ -14,7 +14,7 @@ from followup import services
 from followup.cycles import cycle_open
 from followup.models import HANDED_IN_STATUSES, AreaAnswer, Cycle, SelfAssessment
 from schools.models import Committee
-from strategy.models import Goal, IndicatorUnit, Strategy
+from strategy.models import Goal, Indicator, IndicatorUnit, Strategy
 
 TEXTS = {
     "done": [
@@ -45,8 +45,14 @@ def _value(unit: str, rng: random.Random) -> Decimal:
     return Decimal(rng.randint(1, 4))
 
 
+def _devices(school, rng: random.Random) -> Decimal:
+    """A count the portal divides by the unit's pupils (devices, say): in proportion to them."""
+    return Decimal(round((school.pupil_count or 100) * rng.uniform(0.3, 0.9)))
+
+
 def _answer(assessment: SelfAssessment, user: User, rng: random.Random, base: int, areas: int | None = None) -> None:
     """Fill in the first `areas` areas (all when None) with plausible answers."""
+    per_pupil = set(Indicator.objects.computed().values_list("source", flat=True))
     for area in list(assessment.cycle.areas.all())[:areas]:
         level_count = assessment.cycle.levels.count()
         data = services.AreaInput(
@@ -54,7 +60,10 @@ def _answer(assessment: SelfAssessment, user: User, rng: random.Random, base: in
             done=rng.choice(TEXTS["done"]),
             strengths=rng.choice(TEXTS["strengths"]),
             next_steps=rng.choice(TEXTS["next_steps"]),
-            indicator_values={i.pk: _value(i.unit, rng) for i in area.indicators.for_school(assessment.school)},
+            indicator_values={
+                i.pk: _devices(assessment.school, rng) if i.code in per_pupil else _value(i.unit, rng)
+                for i in area.indicators.for_school(assessment.school)
+            },
         )
         answer = services.area_answer_for(assessment, area)
         services.area_answer_save(assessment=assessment, area=area, data=data, version=answer.version, user=user)

@@ -25,7 +25,13 @@ class GoalInline(CityAdminAccess, admin.StackedInline):
 
 class IndicatorInline(CityAdminAccess, admin.StackedInline):
     model = Indicator
-    fields = [("code", "position", "owner"), "name", "definition", ("unit", "direction", "reported_by")]
+    fields = [
+        ("code", "position", "owner"),
+        "name",
+        "definition",
+        ("unit", "direction", "reported_by"),
+        ("formula", "source"),
+    ]
     extra = 0
     show_change_link = True
 

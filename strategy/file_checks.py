@@ -16,7 +16,15 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from strategy.models import Direction, IndicatorUnit, OrganisationLevel, Reporter, StrategyStatus
+from strategy.models import (
+    SOURCE_UNITS,
+    Direction,
+    Formula,
+    IndicatorUnit,
+    OrganisationLevel,
+    Reporter,
+    StrategyStatus,
+)
 
 FORMAT = "strategiportalen/strategy/1"
 
@@ -38,7 +46,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "maturity_level": ("level", "label", "description"),
     "focus_area": ("number", "title", "description", "goals"),
     "goal": ("number", "text", "level", "indicators"),
-    "indicator": ("code", "name", "definition", "unit", "direction", "reported_by"),
+    "indicator": ("code", "name", "definition", "unit", "direction", "reported_by", "formula", "source"),
 }
 # Where each part stands, as a problem names it.
 PARTS = {
@@ -332,9 +340,13 @@ def _check_document(c: _Checker, document) -> dict:
                     "targets": {},
                     "place": iplace,
                 }
+                indicator.update(_formula(c, raw_ind, iplace, indicator["reported_by"], indicator["unit"]))
                 goal["indicators"].append(indicator)
                 if code and code not in indicators:
                     indicators[code] = indicator
+
+    for indicator in indicators.values():
+        _check_source(c, indicator, indicators)
 
     raw_targets = document.get("targets") if is_mapping else None
     if is_mapping and "targets" in document and raw_targets is None:
@@ -359,6 +371,51 @@ def _check_document(c: _Checker, document) -> dict:
     if c.problems:
         raise StrategyFileError(c.problems)
     return cleaned
+
+
+def _formula(c: _Checker, raw: dict, place: str, reported_by: str, unit: str) -> dict:
+    """A computed indicator's formula and source (`reported_by: portal`); a typed one has neither."""
+    if reported_by != Reporter.PORTAL:
+        for key in ("formula", "source"):
+            if key in raw:
+                c.problem(
+                    f"{place}.{key}",
+                    _("only an indicator the portal computes (reported_by: portal) has a %(key)s") % {"key": key},
+                )
+        return {"formula": "", "source": ""}
+    formula = c.choice(raw, "formula", place, Formula, what=_("formula"))
+    source = c.text(raw, "source", place, required=False, max_length=20)
+    if formula and unit and unit != Formula(formula).unit:
+        c.problem(
+            f"{place}.unit",
+            _("the formula %(formula)s gives a value in %(unit)s: write unit: %(unit)s")
+            % {"formula": formula, "unit": Formula(formula).unit},
+        )
+    if formula and Formula(formula).needs_source and not source:
+        c.problem(
+            f"{place}.source",
+            _("missing: the formula %(formula)s needs the code of a count the schools report") % {"formula": formula},
+        )
+    if formula and not Formula(formula).needs_source and source:
+        c.problem(f"{place}.source", _("the formula %(formula)s reads no source: leave it out") % {"formula": formula})
+    return {"formula": formula, "source": source if formula and Formula(formula).needs_source else ""}
+
+
+def _check_source(c: _Checker, indicator: dict, indicators: dict[str, dict]) -> None:
+    """A source names an indicator of the file that the schools report as a count."""
+    code = indicator.get("source")
+    if not code:
+        return
+    place = f"{indicator['place']}.source"
+    source = indicators.get(code)
+    if source is None:
+        c.problem(place, _("no indicator in the file has the code %(code)r") % {"code": Shown(code)})
+    elif source["reported_by"] != Reporter.SCHOOL or source["unit"] not in SOURCE_UNITS:
+        c.problem(
+            place,
+            _("%(code)s is not a count the schools report (reported_by: school, unit: count), see %(other)s")
+            % {"code": code, "other": source["place"]},
+        )
 
 
 def _target_value(c: _Checker, place: str, value, unit: str) -> Decimal | None:

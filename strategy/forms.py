@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from strategy.file_reading import strategy_file_too_large
-from strategy.models import Goal, Indicator, IndicatorUnit
+from strategy.models import Goal, Indicator, IndicatorUnit, Reporter
 
 
 class StrategyImportForm(forms.Form):
@@ -34,6 +34,10 @@ class CommitteeIndicatorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.strategy, self.committee = strategy, committee
         self.fields["goal"].queryset = Goal.objects.filter(focus_area__strategy=strategy).select_related("focus_area")
+        # A committee types its own indicators; the computed ones come with the strategy's file.
+        self.fields["reported_by"].choices = [
+            choice for choice in self.fields["reported_by"].choices if choice[0] != Reporter.PORTAL
+        ]
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()

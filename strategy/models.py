@@ -65,6 +65,30 @@ class Direction(models.TextChoices):
 class Reporter(models.TextChoices):
     SCHOOL = "school", _("The school, in its self-assessment")
     COMMITTEE = "committee", _("The committee, in its period reports")
+    PORTAL = "portal", _("The portal, computed from what it holds")
+
+
+class Formula(models.TextChoices):
+    """How the portal computes an indicator from what it holds (`Reporter.PORTAL`);
+    the computation is `dashboards.computed`."""
+
+    PLANS_ADOPTED = "plans_adopted", _("Share of the committees with an adopted action plan")
+    ASSESSMENTS_APPROVED = "assessments_approved", _("Share of the school units whose self-assessment is approved")
+    PER_PUPIL = "per_pupil", _("A count reported by the schools, per pupil")
+
+    @property
+    def needs_source(self) -> bool:
+        """Whether the formula reads a school-reported indicator (named by its code in `source`)."""
+        return self == Formula.PER_PUPIL
+
+    @property
+    def unit(self) -> str:
+        """The unit the formula's value is in: a share in percent, or a ratio per pupil."""
+        return IndicatorUnit.RATIO if self == Formula.PER_PUPIL else IndicatorUnit.PERCENT
+
+
+# What a computed indicator's source must be: a count the schools report.
+SOURCE_UNITS = (IndicatorUnit.COUNT,)
 
 
 class StrategyQuerySet(models.QuerySet):
@@ -214,6 +238,10 @@ class IndicatorQuerySet(models.QuerySet):
     def reported_by_schools(self):
         return self.filter(reported_by=Reporter.SCHOOL)
 
+    def computed(self):
+        """The indicators the portal computes from what it holds: never asked of anyone."""
+        return self.filter(reported_by=Reporter.PORTAL)
+
 
 class Indicator(models.Model):
     """A measurable value tied to a goal: city-wide, or one committee's own."""
@@ -235,6 +263,19 @@ class Indicator(models.Model):
     unit = models.CharField(_("unit"), max_length=20, choices=IndicatorUnit.choices)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     reported_by = models.CharField(_("reported by"), max_length=10, choices=Reporter.choices)
+    formula = models.CharField(
+        _("formula"),
+        max_length=30,
+        choices=Formula.choices,
+        blank=True,
+        help_text=_("For an indicator the portal computes: how it is computed."),
+    )
+    source = models.CharField(
+        _("source indicator"),
+        max_length=20,
+        blank=True,
+        help_text=_("For a value per pupil: the code of the count the schools report."),
+    )
 
     objects = IndicatorQuerySet.as_manager()
 
@@ -251,6 +292,20 @@ class Indicator(models.Model):
                 condition=Q(owner__isnull=False),
                 name="committee_indicator_code_unique_per_goal",
             ),
+            # A computed indicator has a formula, and a source exactly when the formula reads one;
+            # a typed indicator has neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(reported_by=Reporter.PORTAL, formula=Formula.PER_PUPIL) & ~Q(source="")
+                    | Q(
+                        reported_by=Reporter.PORTAL,
+                        formula__in=[Formula.PLANS_ADOPTED, Formula.ASSESSMENTS_APPROVED],
+                        source="",
+                    )
+                    | (~Q(reported_by=Reporter.PORTAL) & Q(formula="", source=""))
+                ),
+                name="indicator_computed_has_formula_and_source",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -264,7 +319,12 @@ class Indicator(models.Model):
         """The target set for `year`, or None; reads prefetched targets without a query."""
         return next((t.value for t in self.targets.all() if t.year == year), None)
 
+    @property
+    def is_computed(self) -> bool:
+        return self.reported_by == Reporter.PORTAL
+
     def clean(self):
+        self._clean_formula()
         if self.goal_id is None:
             return  # the form says the goal is missing
         # A city-wide code is unique in the whole strategy (targets in the file refer to it).
@@ -278,6 +338,39 @@ class Indicator(models.Model):
             raise ValidationError(
                 {"code": _("The code %(code)s is already used in this strategy.") % {"code": self.code}}
             )
+        if (
+            self.source
+            and not Indicator.objects.filter(
+                goal__focus_area__strategy_id=self.goal.focus_area.strategy_id,
+                code=self.source,
+                owner__isnull=True,
+                reported_by=Reporter.SCHOOL,
+                unit__in=SOURCE_UNITS,
+            ).exists()
+        ):
+            raise ValidationError(
+                {"source": _("%(code)s is not a count the schools report in this strategy.") % {"code": self.source}}
+            )
+
+    def _clean_formula(self) -> None:
+        """The check constraint's rule, said in words before it is hit."""
+        if self.reported_by != Reporter.PORTAL:
+            if self.formula or self.source:
+                raise ValidationError({"formula": _("Only an indicator the portal computes has a formula.")})
+            return
+        if not self.formula:
+            raise ValidationError({"formula": _("Choose how the portal computes the indicator.")})
+        if self.unit and self.unit != Formula(self.formula).unit:
+            raise ValidationError(
+                {
+                    "unit": _("This formula gives a value in %(unit)s.")
+                    % {"unit": IndicatorUnit(Formula(self.formula).unit).label}
+                }
+            )
+        if Formula(self.formula).needs_source and not self.source:
+            raise ValidationError({"source": _("Give the code of the count the schools report.")})
+        if not Formula(self.formula).needs_source and self.source:
+            raise ValidationError({"source": _("This formula reads no source indicator: leave it empty.")})
 
 
 class Target(models.Model):

@@ -73,7 +73,17 @@ def strategy_import(*, text: str | bytes) -> Strategy:
                     goal=goal,
                     **{
                         k: ind[k]
-                        for k in ("code", "position", "name", "definition", "unit", "direction", "reported_by")
+                        for k in (
+                            "code",
+                            "position",
+                            "name",
+                            "definition",
+                            "unit",
+                            "direction",
+                            "reported_by",
+                            "formula",
+                            "source",
+                        )
                     },
                 )
                 Target.objects.bulk_create(
@@ -140,6 +150,10 @@ def strategy_export(*, strategy: Strategy) -> str:
                 if ind.definition:
                     out["definition"] = _block(ind.definition)
                 out.update({"unit": ind.unit, "direction": ind.direction, "reported_by": ind.reported_by})
+                if ind.formula:
+                    out["formula"] = ind.formula
+                if ind.source:
+                    out["source"] = ind.source
                 indicators.append(out)
                 if ind.targets.all():
                     targets[ind.code] = {t.year: t.value for t in ind.targets.all()}

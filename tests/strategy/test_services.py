@@ -97,6 +97,8 @@ def snapshot(strategy: Strategy) -> dict:
                                 indicator.unit,
                                 indicator.direction,
                                 indicator.reported_by,
+                                indicator.formula,
+                                indicator.source,
                                 list(indicator.targets.values_list("year", "value")),
                             )
                             for indicator in goal.indicators.city_wide()

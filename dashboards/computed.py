@@ -216,7 +216,15 @@ def report_computed_table(cycle: Cycle) -> Table:
     table = Table(
         key="computed_indicators",
         title=_("Indicators computed by the portal, against targets"),
-        columns=[_("Indicator"), _("Committee"), _("Target"), _("Value"), _("How it is computed"), _("Result")],
+        columns=[
+            _("Indicator"),
+            _("Committee"),
+            _("Better when"),
+            _("Target"),
+            _("Value"),
+            _("How it is computed"),
+            _("Result"),
+        ],
         note=_(
             "Computed from what the portal holds: the share of the committees with an adopted action plan, "
             "the share of the school units whose self-assessment is approved, and a count the schools report "
@@ -235,7 +243,8 @@ def report_computed_table(cycle: Cycle) -> Table:
                 [
                     str(indicator),
                     label,
-                    _target_text(value),
+                    _("lower") if indicator.direction == Direction.LOWER else _("higher"),
+                    _indicator_value(value.target, indicator.unit, None) if value.target is not None else None,
                     _indicator_value(value.value, indicator.unit, None),
                     value.how,
                     value.light,

@@ -290,7 +290,7 @@ def test_the_yearly_report_shows_each_computed_value_with_how_it_was_computed(ci
     document = BoardReport.objects.create(cycle=city.cycle)
     content = content_collect(document=document)
     table = table_from_data(next(t for t in content["tables"] if t["key"] == "computed_indicators"))
-    rows = [(str(row[0]), str(row[1]), str(row[3]), row[4]) for row in table.rows]
+    rows = [(str(row[0]), str(row[1]), str(row[4]), row[5]) for row in table.rows]
     assert ("P1 Beräknad P1", "Staden", "66,7 %", "2 av 3 nämnder har en antagen handlingsplan") in rows
     assert ("P1 Beräknad P1", "Nämnd C", "0,0 %", "0 av 1 nämnder har en antagen handlingsplan") in rows
     assert (
@@ -299,4 +299,5 @@ def test_the_yearly_report_shows_each_computed_value_with_how_it_was_computed(ci
         "0,30",
         "90 (2.1.1 Indikator 2.1.1) ÷ 300 elever, i 1 skolenheter",
     ) in rows
+    assert str(table.rows[0][3]) == "100,0 %"
     assert any("Indikatorer som portalen beräknar skrivs inte in av någon" in text for text in content["method"])

@@ -4,6 +4,7 @@ the place named when the formula or the source is wrong."""
 
 import pytest
 import yaml
+from django.urls import reverse
 
 from strategy import services
 from strategy.models import Formula, Indicator, Reporter
@@ -95,3 +96,12 @@ def test_a_computed_indicator_with_a_wrong_formula_or_source_is_refused_with_its
     message = next(p.message for p in problems if p.place == place)
     for word in words:
         assert word in message
+
+
+def test_the_strategy_page_says_how_a_computed_indicator_is_computed(client, org):
+    strategy = services.strategy_import(text=STOCKHOLM.read_text(encoding="utf-8"))
+    client.force_login(org.analyst)
+    page = client.get(reverse("strategy:strategy_detail", args=[strategy.pk])).content.decode()
+    assert "Portalen, beräknat ur det den har" in page
+    assert "Ett antal som skolenheterna rapporterar, per elev (1.5.2)" in page
+    assert "Andel nämnder med en antagen handlingsplan</span>" in page

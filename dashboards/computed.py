@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -24,8 +25,8 @@ from dashboards.blocks import _indicator_value
 from dashboards.models import SchoolResult
 from dashboards.tables import Light, Table
 from followup.models import HANDED_IN_STATUSES, AssessmentStatus, Cycle, CycleIndicator
-from schools.models import Committee, School
-from strategy.models import Direction, Formula, Indicator
+from schools.models import Committee
+from strategy.models import Direction, Formula, Indicator, Target
 
 
 @dataclass
@@ -48,40 +49,32 @@ class _Result:
     committee_id: int
     status: str
     indicators: dict
+    pupils: int | None
+    has_plan: bool
 
 
 class Facts:
-    """What the formulas read for one follow-up (or one committee's part of it), read once."""
+    """What the formulas read for one follow-up (or one committee's part of it), in one query:
+    each school unit's result that year with its committee then, its pupil count and whether
+    that committee's action plan for the strategy is adopted."""
 
     def __init__(self, cycle: Cycle, indicators: list[Indicator], *, committee_id: int | None = None):
         self.cycle = cycle
+        self.results: list[_Result] = []
+        if not indicators:
+            return
         results = SchoolResult.objects.filter(cycle=cycle)
         if committee_id is not None:
             results = results.filter(committee_id=committee_id)
+        adopted = ActionPlan.objects.filter(
+            strategy_id=cycle.strategy_id, committee_id=OuterRef("committee_id"), status=PlanStatus.ADOPTED
+        )
         self.results = [
-            _Result(*row) for row in results.values_list("school_id", "committee_id", "status", "indicators")
+            _Result(*row)
+            for row in results.annotate(has_plan=Exists(adopted)).values_list(
+                "school_id", "committee_id", "status", "indicators", "school__pupil_count", "has_plan"
+            )
         ]
-        formulas = {i.formula for i in indicators}
-        self.adopted: set[int] = set()
-        if Formula.PLANS_ADOPTED in formulas:
-            self.adopted = set(
-                ActionPlan.objects.filter(strategy_id=cycle.strategy_id, status=PlanStatus.ADOPTED).values_list(
-                    "committee_id", flat=True
-                )
-            )
-        self.pupils: dict[int, int | None] = {}
-        self.sources: dict[str, tuple[int, str]] = {}
-        sources = {i.source for i in indicators if i.formula == Formula.PER_PUPIL}
-        if sources:
-            self.pupils = dict(
-                School.objects.filter(pk__in=[r.school_id for r in self.results]).values_list("pk", "pupil_count")
-            )
-            self.sources = {
-                code: (pk, name)
-                for pk, code, name in CycleIndicator.objects.filter(
-                    cycle=cycle, owner__isnull=True, code__in=sources
-                ).values_list("pk", "code", "name")
-            }
 
     def of(self, committee_id: int | None) -> list[_Result]:
         """The school units of the follow-up, or of one committee (where they belonged that year)."""
@@ -89,25 +82,33 @@ class Facts:
 
 
 def computed_indicators(cycle: Cycle, *, committee: Committee | None = None) -> list[Indicator]:
-    """The follow-up's strategy's computed indicators: the city-wide ones, and the committee's own for a committee."""
+    """The follow-up's strategy's computed indicators: the city-wide ones, and the committee's own for a committee;
+    each with its target for the year (`year_target`) and, for a value per pupil, the follow-up's question
+    for its source (`source_id`, `source_name`), read in the same query."""
     indicators = Indicator.objects.computed().filter(goal__focus_area__strategy_id=cycle.strategy_id)
     indicators = indicators.for_committee(committee) if committee else indicators.city_wide()
-    return list(indicators.prefetch_related("targets"))
+    asked = CycleIndicator.objects.filter(cycle=cycle, owner__isnull=True, code=OuterRef("source"))
+    return list(
+        indicators.annotate(
+            year_target=Subquery(Target.objects.filter(indicator=OuterRef("pk"), year=cycle.year).values("value")),
+            source_id=Subquery(asked.values("pk")[:1]),
+            source_name=Subquery(asked.values("name")[:1]),
+        )
+    )
 
 
 def indicator_compute(*, indicator: Indicator, facts: Facts, committee_id: int | None = None) -> ComputedValue:
     """The indicator's value for the follow-up, or for one committee's part of it; no value when there is
     nothing to count (no committees, no school units, no pupils), never a division by zero."""
-    target = indicator.target_for(facts.cycle.year)
-    target = float(target) if target is not None else None
+    target = float(indicator.year_target) if indicator.year_target is not None else None
     results = facts.of(committee_id)
     formula = Formula(indicator.formula)
     if formula == Formula.PLANS_ADOPTED:
-        value, how = _plans_adopted(results, facts.adopted)
+        value, how = _plans_adopted(results)
     elif formula == Formula.ASSESSMENTS_APPROVED:
         value, how = _assessments_approved(results)
     else:
-        value, how = _per_pupil(results, facts, indicator.source)
+        value, how = _per_pupil(results, indicator)
     return ComputedValue(indicator, value, how, target)
 
 
@@ -117,11 +118,11 @@ def _count(value: int | float) -> str:
     return number_format(value, force_grouping=True)
 
 
-def _plans_adopted(results: list[_Result], adopted: set[int]) -> tuple[float | None, str]:
+def _plans_adopted(results: list[_Result]) -> tuple[float | None, str]:
     committees = {r.committee_id for r in results}
     if not committees:
         return None, _("No committee has school units in the follow-up.")
-    with_plan = len(committees & adopted)
+    with_plan = len({r.committee_id for r in results if r.has_plan})
     how = _("%(adopted)s of %(total)s committees have an adopted action plan") % {
         "adopted": _count(with_plan),
         "total": _count(len(committees)),
@@ -140,16 +141,16 @@ def _assessments_approved(results: list[_Result]) -> tuple[float | None, str]:
     return 100 * approved / len(results), how
 
 
-def _per_pupil(results: list[_Result], facts: Facts, source: str) -> tuple[float | None, str]:
-    found = facts.sources.get(source)
-    if found is None:
+def _per_pupil(results: list[_Result], indicator: Indicator) -> tuple[float | None, str]:
+    source = indicator.source
+    if indicator.source_id is None:
         return None, _("The follow-up does not ask for %(code)s.") % {"code": source}
-    key, name = str(found[0]), found[1]
+    key, name = str(indicator.source_id), indicator.source_name
     # Only the units that reported the count, and whose pupils the portal knows, are counted on both sides.
     counted = [
-        (r.indicators[key], facts.pupils.get(r.school_id))
+        (r.indicators[key], r.pupils)
         for r in results
-        if r.status in HANDED_IN_STATUSES and key in r.indicators and facts.pupils.get(r.school_id) is not None
+        if r.status in HANDED_IN_STATUSES and key in r.indicators and r.pupils is not None
     ]
     total = sum(value for value, _p in counted)
     pupils = sum(p for _v, p in counted)

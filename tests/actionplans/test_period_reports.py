@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from actionplans.forms import ReportForm
 from actionplans.models import IndicatorValue, PeriodReport, ReportPeriod
-from strategy.models import Direction, Indicator, IndicatorUnit, Reporter, Target
+from strategy.models import Direction, Formula, Indicator, IndicatorUnit, Reporter, Target
 from tests.actionplans.test_plans import TODAY, fu, page, plan_b, report_data, url  # noqa: F401 (fixtures)
 
 
@@ -172,3 +172,20 @@ def test_the_overview_shows_who_has_reported_for_a_period(client, fu, plan_b):  
     assert "1 av 2 handlingsplaner är inlämnade" in html
     assert "Inlämnad" in html
     assert "Inte påbörjad" in html
+
+
+def test_a_period_report_never_asks_the_committee_for_an_indicator_the_portal_computes(client, fu):  # noqa: F811
+    typed = yes_no_indicator(fu)
+    computed = Indicator.objects.create(
+        goal=fu.goals["1.2"],
+        code="1.2.7",
+        name="Andel nämnder med antagen handlingsplan",
+        unit=IndicatorUnit.PERCENT,
+        reported_by=Reporter.PORTAL,
+        formula=Formula.PLANS_ADOPTED,
+    )
+    client.force_login(fu.org.editor_a)
+    form_page = page(client.get(url("report_edit", fu.plan.pk, fu.period.pk)))
+    assert f'name="value_{typed.pk}"' in form_page
+    assert f'name="value_{computed.pk}"' not in form_page
+    assert computed.name not in form_page

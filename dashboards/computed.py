@@ -76,6 +76,19 @@ class Facts:
             )
         ]
 
+    @classmethod
+    def from_results(cls, cycle: Cycle, results: Iterable[SchoolResult], *, adopted: set[int]) -> Facts:
+        """The facts from results already read with their schools (a committee's dashboard reads them
+        anyway), and the committees whose plan is adopted: no query of its own."""
+        facts = cls(cycle, [])
+        facts.results = [
+            _Result(
+                r.school_id, r.committee_id, r.status, r.indicators, r.school.pupil_count, r.committee_id in adopted
+            )
+            for r in results
+        ]
+        return facts
+
     def of(self, committee_id: int | None) -> list[_Result]:
         """The school units of the follow-up, or of one committee (where they belonged that year)."""
         return [r for r in self.results if committee_id is None or r.committee_id == committee_id]
@@ -202,13 +215,25 @@ def computed_table(values: Iterable[ComputedValue]) -> Table:
     return table
 
 
-def dashboard_computed_table(cycle: Cycle, *, committee: Committee | None = None) -> Table | None:
-    """The dashboard's table of computed indicators for the city or one committee; None when there are none."""
+def dashboard_computed_table(
+    cycle: Cycle,
+    *,
+    committee: Committee | None = None,
+    results: list[SchoolResult] | None = None,
+    adopted: set[int] | None = None,
+) -> Table | None:
+    """The dashboard's table of computed indicators for the city or one committee; None when there are none.
+
+    A committee's dashboard passes the committee's `results` (with their schools) and the committees
+    with an adopted plan, which it has read already."""
     indicators = computed_indicators(cycle, committee=committee)
     if not indicators:
         return None
     committee_id = committee.pk if committee else None
-    facts = Facts(cycle, indicators, committee_id=committee_id)
+    if results is not None:
+        facts = Facts.from_results(cycle, results, adopted=adopted or set())
+    else:
+        facts = Facts(cycle, indicators, committee_id=committee_id)
     return computed_table(indicator_compute(indicator=i, facts=facts, committee_id=committee_id) for i in indicators)
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from actionplans.models import PlanStatus
 from dashboards.blocks import (
     _band_label,
     _form_label,
@@ -260,10 +261,10 @@ def committee_dashboard(cycle: Cycle, committee: Committee, *, form: str = "") -
     meta, refreshed_at = _summary(cycle)
     targets = indicator_targets(meta)
     _children, own, city, bands, forms, trend = _split(_rollups(cycle, committee.pk, form), cycle, committee.pk, form)
-    results = SchoolResult.objects.filter(cycle=cycle, committee=committee).select_related("school")
-    if form:
-        results = results.filter(forms__contains=f",{form},")
-    schools = sorted(results, key=lambda r: r.school.name)
+    # Every unit of the committee that year: the computed indicators count them all, the rest
+    # of the dashboard those with the chosen school form.
+    results = list(SchoolResult.objects.filter(cycle=cycle, committee=committee).select_related("school"))
+    schools = sorted((r for r in results if not form or f",{form}," in r.forms), key=lambda r: r.school.name)
     by_school = [
         (Link(r.school.name, dashboard_url(cycle.pk, school=r.school_id)), _school_tally(r, targets)) for r in schools
     ]
@@ -277,7 +278,14 @@ def committee_dashboard(cycle: Cycle, committee: Committee, *, form: str = "") -
         _forms_table(forms, meta),
         trend_table([(y, _tally(trend[y])) for y in sorted(trend)], meta=meta),
         indicators_table(indicators, [(_("Committee, mean"), total, False), (_("City, mean"), _tally(city), False)]),
-        *_present(dashboard_computed_table(cycle, committee=committee)),
+        *_present(
+            dashboard_computed_table(
+                cycle,
+                committee=committee,
+                results=results,
+                adopted={c for c, p in plans.items() if p.status == PlanStatus.ADOPTED},
+            )
+        ),
         actions_table([(committee.name, committee.pk)], plans, goal_count=_goal_count(meta)),
         uncovered_table(uncovered_goals(cycle.strategy_id, committee.pk)),
         _equity_table(bands, meta),

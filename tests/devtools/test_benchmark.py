@@ -107,7 +107,8 @@ def test_the_benchmark_on_generated_data_answers_every_page_in_few_queries_and_s
     for page in results.pages:
         assert page.status == 200, page
         if page.name.endswith(", cold cache"):
-            assert page.queries <= 10, page
+            # A committee's dashboard reads its computed indicators in one query of its own.
+            assert page.queries <= 11, page
         elif page.name != "autosave POST":
             assert page.queries <= 8, page
     assert results.submission_to_dashboard_s is not None, results.submission_note

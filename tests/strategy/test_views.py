@@ -140,12 +140,14 @@ def test_the_admin_refuses_numbers_and_codes_the_file_format_could_not_hold(org)
     from strategy.models import FocusArea, Goal
 
     goal = org.indicator_a.goal
-    other_area = FocusArea.objects.create(strategy=org.strategy, number=99, title="Annat område")
+    # A number the strategy's areas (numbered by a factory sequence) do not have.
+    free = max(org.strategy.focus_areas.values_list("number", flat=True), default=0) + 1
+    other_area = FocusArea.objects.create(strategy=org.strategy, number=free, title="Annat område")
     with pytest.raises(ValidationError) as refused:
         Goal(focus_area=other_area, number=goal.number, text="Samma nummer i ett annat område").full_clean()
     assert "number" in refused.value.error_dict
     city_wide = IndicatorFactory(goal=goal, owner=None, code="X1")
-    other_goal = Goal.objects.create(focus_area=other_area, number="99.1", text="Mål")
+    other_goal = Goal.objects.create(focus_area=other_area, number=f"{free}.1", text="Mål")
     duplicate = Indicator(goal=other_goal, code=city_wide.code, name="Dubblett", unit="count", reported_by="school")
     with pytest.raises(ValidationError) as refused:
         duplicate.full_clean()

@@ -24,7 +24,7 @@ LARGER = scale.Scale(committees=4, schools_per_committee=6, years=3)
 BUDGET = {
     "dashboard, city": (4, 9),
     "dashboard, committee": (5, 11),
-    "dashboard, school": (6, 10),  # its headline figures beside the committee's and the city's means
+    "dashboard, school": (6, 11),  # its headline figures and the year's recorded place of the school
     "principal's form page": (6, 10),
     "self-assessment": (5, 9),
     "follow-up list": (5, 6),

@@ -8,13 +8,7 @@ from __future__ import annotations
 
 import os
 import platform
-import re
-import shutil
-import signal
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,10 +22,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from core.database import database_url
 from core.pdf import PdfUnavailable
 from dashboards import reports
 from dashboards.models import Rollup
+from devtools import load_test
 from devtools.scale import USERS
 from followup import services as followup
 from followup.models import AreaAnswer, AssessmentStatus, Cycle, SelfAssessment
@@ -294,158 +288,19 @@ def measure_reports() -> tuple[float, float, float | None]:
     return round(content_s, 2), round(excel_s, 2), None if pdf_s is None else round(pdf_s, 2)
 
 
-# --- Throughput under gunicorn ------------------------------------------------------
-
-
-# Each request is the next page of the mix with its user's session; any answer
-# but 200 (a redirect to the login page too) is counted as an error.
-WRK_SCRIPT = """
-local paths = {%s}
-local cookies = {%s}
-local i = 0
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) not_ok = 0 end
-function request()
-  i = i %% #paths + 1
-  return wrk.format("GET", paths[i], {["Cookie"] = "sessionid=" .. cookies[i]})
-end
-function response(status, headers, body) if status ~= 200 then not_ok = not_ok + 1 end end
-function done(summary, latency, requests)
-  local total = 0
-  for _, thread in ipairs(threads) do total = total + thread:get("not_ok") end
-  io.write(string.format("Not 200: %%d\\n", total))
-end
-"""
-
-
-def measure_throughput(*, duration: int, connections: int, workers: int, port: int) -> dict:
-    """Requests per second for a mix of authenticated pages, gunicorn and wrk on this machine."""
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        return {"skipped": "wrk is not installed (apt-get install wrk)"}
-    if connection.vendor != "postgresql":
-        return {"skipped": "the load test runs against PostgreSQL"}
-    analyst, editor, principal = _user(0), _user(2), _user(3)
-    mix = [
-        (user, path) for name, user, method, path, _d, _h in main_pages(analyst, editor, principal) if method == "get"
-    ]
-    sessions = {}
-    for user in {u.pk: u for u, _p in mix}.values():
-        client = Client()
-        client.force_login(user)
-        sessions[user.pk] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    static_root = Path(tempfile.mkdtemp(prefix="portal-static-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "DJANGO_DEBUG": "false",
-        # The sessions made here must be valid there.
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        # Plain HTTP on the loopback: no redirect to HTTPS.
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_SECURE_COOKIES": "false",
-        "DJANGO_SECURE_HSTS_SECONDS": "0",
-        "DJANGO_STATIC_ROOT": str(static_root),
-        "DATABASE_CONN_MAX_AGE": "60",
-        "LOG_LEVEL": "WARNING",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True
-    )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-    )
-    try:
-        _wait_for(f"http://127.0.0.1:{port}/healthz")
-        script = static_root / "mix.lua"  # removed with the static files below; it holds session cookies
-        script.write_text(
-            WRK_SCRIPT % (", ".join(f'"{path}"' for _u, path in mix), ", ".join(f'"{sessions[u.pk]}"' for u, _p in mix))
-        )
-        output = subprocess.run(
-            [
-                wrk,
-                "-t2",
-                f"-c{connections}",
-                f"-d{duration}s",
-                "--latency",
-                "-s",
-                str(script),
-                f"http://127.0.0.1:{port}",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-        shutil.rmtree(static_root, ignore_errors=True)
-    return parse_wrk(output) | {
-        "pages": len(mix),
-        "gunicorn_workers": workers,
-        "connections": connections,
-        "seconds": duration,
-    }
-
-
-def parse_wrk(output: str) -> dict:
-    def number(pattern, default=0.0):
-        found = re.search(pattern, output)
-        return float(found.group(1)) if found else default
-
-    errors = int(number(r"Not 200: (\d+)"))
-    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    if socket:
-        errors += sum(int(g) for g in socket.groups())
-    latency = {}
-    for label in ("50%", "90%", "99%"):
-        found = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", output)
-        if found:
-            value, unit = float(found.group(1)), found.group(2)
-            latency[label] = round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 1)
-    return {
-        "requests_per_second": number(r"Requests/sec:\s+([\d.]+)"),
-        "requests": int(number(r"(\d+) requests in")),
-        "errors": errors,
-        "latency_ms": latency,
-    }
-
-
-def _wait_for(url: str, timeout: float = 30) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - a local URL we started
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"gunicorn did not answer {url} within {timeout:.0f} s")
-
-
 def run(*, repeat: int, duration: int, connections: int, workers: int, port: int, load: bool) -> Results:
     results = Results(machine=machine(), data=data_size())
     results.pages = measure_pages(repeat)
     results.submission_to_dashboard_s, results.submission_note = measure_submission()
     results.report_content_s, results.report_excel_s, results.report_pdf_s = measure_reports()
     if load:
-        results.throughput = measure_throughput(duration=duration, connections=connections, workers=workers, port=port)
+        analyst, editor, principal = _user(0), _user(2), _user(3)
+        mix = [
+            (user, path) for _n, user, method, path, _d, _h in main_pages(analyst, editor, principal) if method == "get"
+        ]
+        results.throughput = load_test.measure_throughput(
+            mix=mix, duration=duration, connections=connections, workers=workers, port=port
+        )
     return results
 
 

@@ -9,7 +9,7 @@ import threading
 import pytest
 from django.core.management import call_command
 
-from devtools import benchmark, scale
+from devtools import benchmark, load_test, scale
 
 pytestmark = pytest.mark.slow
 
@@ -61,7 +61,7 @@ def generated(transactional_db):
 
 
 def test_wrk_output_gives_requests_per_second_errors_and_latency_in_ms():
-    figures = benchmark.parse_wrk(WRK_OUTPUT)
+    figures = load_test.parse_wrk(WRK_OUTPUT)
     assert figures["requests_per_second"] == 560.71
     assert figures["requests"] == 1122
     assert figures["errors"] == 4 + 3  # not 200, and socket errors
@@ -72,7 +72,7 @@ def test_wrk_latency_in_microseconds_is_given_in_ms_and_no_socket_errors_is_none
     output = WRK_OUTPUT.replace("50%    5.40ms", "50%  812.00us").replace(
         "  Socket errors: connect 0, read 1, write 0, timeout 2\n", ""
     )
-    figures = benchmark.parse_wrk(output)
+    figures = load_test.parse_wrk(output)
     assert figures["latency_ms"]["50%"] == 0.8
     assert figures["errors"] == 4
 
@@ -82,7 +82,7 @@ def test_the_load_script_counts_every_answer_but_200_as_an_error(tmp_path):
     port = server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     script = tmp_path / "mix.lua"
-    script.write_text(benchmark.WRK_SCRIPT % ('"/"', '"not-a-session"'))
+    script.write_text(load_test.WRK_SCRIPT % ('"/"', '"not-a-session"'))
     try:
         output = subprocess.run(
             [shutil.which("wrk"), "-t2", "-c2", "-d1s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}"],
@@ -93,7 +93,7 @@ def test_the_load_script_counts_every_answer_but_200_as_an_error(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
-    figures = benchmark.parse_wrk(output)
+    figures = load_test.parse_wrk(output)
     assert figures["requests"] > 0
     assert figures["errors"] >= figures["requests"]
 
@@ -119,6 +119,13 @@ def test_the_benchmark_on_generated_data_answers_every_page_in_few_queries_and_s
     assert throughput["errors"] == 0, throughput
     assert throughput["requests_per_second"] > 0
     assert throughput["requests"] > 0
+    # The bare Django page under the same settings, measured in the same run.
+    reference = throughput["reference"]
+    assert reference["errors"] == 0, reference
+    assert reference["requests"] > 0
+    assert throughput["ratio_to_reference"] == round(
+        throughput["requests_per_second"] / reference["requests_per_second"], 2
+    )
 
 
 def test_the_command_writes_the_figures_as_json(generated, tmp_path):

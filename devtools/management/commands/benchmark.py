@@ -65,5 +65,12 @@ class Command(BaseCommand):
                 f"{t['seconds']} s; latency p50 {latency.get('50%')} ms, p90 {latency.get('90%')} ms, "
                 f"p99 {latency.get('99%')} ms)"
             )
+            reference = t.get("reference") or {}
+            if reference.get("requests_per_second"):
+                out(
+                    f"Reference, a bare Django page under the same gunicorn and wrk settings: "
+                    f"{reference['requests_per_second']:.0f} requests/s, {reference['errors']} errors; "
+                    f"the portal serves {t['ratio_to_reference']} of it"
+                )
         Path(options["json"]).write_text(json.dumps(benchmark.as_dict(results), indent=2, ensure_ascii=False))
         out(f"\nFigures written to {options['json']}.")

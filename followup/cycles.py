@@ -105,7 +105,8 @@ def cycle_open(
             number=focus_area.number,
             title=focus_area.title,
             description=focus_area.description,
-            goals=[{"number": g.number, "text": g.text} for g in focus_area.goals.all()],
+            # With its level: the principal's form shows the goals for the school apart.
+            goals=[{"number": g.number, "text": g.text, "level": g.level} for g in focus_area.goals.all()],
         )
         CycleIndicator.objects.bulk_create(
             CycleIndicator(

@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from outbox.models import MailStatus
 from schools.models import SchoolForm, SocioEconomicBand
-from strategy.models import Direction, IndicatorUnit
+from strategy.models import Direction, IndicatorUnit, OrganisationLevel
 
 
 class CycleQuerySet(models.QuerySet):
@@ -126,6 +126,11 @@ class CycleArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+    @property
+    def school_goals(self) -> list[dict]:
+        """The goals the strategy sets for the school itself, which the principal's form shows apart."""
+        return [goal for goal in self.goals if goal.get("level") == OrganisationLevel.SCHOOL]
 
 
 class CycleLevel(models.Model):

@@ -1,10 +1,13 @@
 """The principal's area form: the maturity scale as cards that stay radios."""
 
+import importlib
 import re
 
+from django.apps import apps
 from django.urls import reverse
 
 from followup import services
+from strategy.models import Goal, OrganisationLevel
 from tests.factories import followup_strategy, open_cycle
 
 
@@ -51,3 +54,32 @@ def test_last_years_level_is_marked_on_the_scale(client, org):
     marked = re.findall(r'<div class="level-card level-card-(\d)">(?:(?!</div>).)*Förra året', fieldset, re.S)
     assert marked == ["2"]
     assert '2. Påbörjat <span class="tag tag-last-year">Förra året</span></label>' in fieldset
+
+
+def test_the_principals_form_shows_the_strategys_goals_for_the_school_apart(client, org):
+    strategy = followup_strategy(owner=org.committee_a)
+    Goal.objects.filter(focus_area__strategy=strategy, number="1.2").update(level=OrganisationLevel.SCHOOL)
+    Goal.objects.filter(focus_area__strategy=strategy, number="1.1").update(level=OrganisationLevel.CITY)
+    cycle = open_cycle(strategy, user=org.admin)
+    client.force_login(org.principal_a)
+
+    page = area_page(client, cycle.assessments.get(school=org.school_a))
+
+    section = re.search(r'<section class="mb-3" aria-labelledby="school-goals-heading">(.*?)</section>', page, re.S)
+    assert "Strategins mål för skolan" in section.group(1)
+    assert "Datorer åt alla elever." in section.group(1)
+    assert "Trådlöst nät överallt." not in section.group(1)
+
+
+def test_follow_ups_opened_before_goal_levels_were_copied_get_them_from_the_strategy(org):
+    strategy = followup_strategy(owner=org.committee_a)
+    Goal.objects.filter(focus_area__strategy=strategy, number="1.2").update(level=OrganisationLevel.SCHOOL)
+    cycle = open_cycle(strategy, user=org.admin)
+    area = cycle.areas.get(number=1)
+    area.goals = [{"number": goal["number"], "text": goal["text"]} for goal in area.goals]  # as copied before
+    area.save()
+
+    importlib.import_module("followup.migrations.0009_goal_levels_in_cycle_areas").copy_levels(apps, None)
+
+    area.refresh_from_db()
+    assert [goal["number"] for goal in area.school_goals] == ["1.2"]

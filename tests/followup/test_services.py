@@ -127,10 +127,10 @@ def test_opening_a_cycle_copies_the_areas_with_their_goal_texts_and_the_maturity
         (2, "Digital kompetens", "", focus_areas[2].pk),
     ]
     assert fu.area1.goals == [
-        {"number": "1.1", "text": "Trådlöst nät överallt."},
-        {"number": "1.2", "text": "Datorer åt alla elever."},
+        {"number": "1.1", "text": "Trådlöst nät överallt.", "level": ""},
+        {"number": "1.2", "text": "Datorer åt alla elever.", "level": ""},
     ]
-    assert fu.area2.goals == [{"number": "2.1", "text": "Personalen är trygg med it."}]
+    assert fu.area2.goals == [{"number": "2.1", "text": "Personalen är trygg med it.", "level": ""}]
     assert [(lv.level, lv.label, lv.description) for lv in fu.cycle.levels.all()] == [
         (1, "Inte påbörjat", "Beskrivning 1"),
         (2, "Påbörjat", "Beskrivning 2"),

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -78,35 +79,17 @@ def measure_throughput(*, mix: list[tuple], duration: int, connections: int, wor
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True
     )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-    )
     try:
-        _wait_for(f"http://127.0.0.1:{port}/healthz")
-        output = _wrk(
-            port=port,
-            paths=[path for _u, path in mix],
-            cookies=[sessions[u.pk] for u, _p in mix],
-            duration=duration,
-            connections=connections,
-            script_dir=static_root,  # removed with the static files below; the script holds session cookies
-        )
+        with _gunicorn("config.wsgi", ready="/healthz", workers=workers, port=port, env=env):
+            output = _wrk(
+                port=port,
+                paths=[path for _u, path in mix],
+                cookies=[sessions[u.pk] for u, _p in mix],
+                duration=duration,
+                connections=connections,
+                script_dir=static_root,  # removed with the static files below; the script holds session cookies
+            )
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
         shutil.rmtree(static_root, ignore_errors=True)
     figures = parse_wrk(output)
     reference = measure_reference(duration=duration, connections=connections, workers=workers, port=port)
@@ -121,6 +104,23 @@ def measure_throughput(*, mix: list[tuple], duration: int, connections: int, wor
         "reference": reference,
         "ratio_to_reference": ratio,
     }
+
+
+@contextmanager
+def _gunicorn(app: str, *, ready: str, workers: int, port: int, env: dict):
+    """gunicorn serving `app` on the loopback until the block ends, once `ready` answers."""
+    bind = f"127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", app, "--workers", str(workers), "--bind", bind, "--log-level", "warning"],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}{ready}")
+        yield server
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 def _wrk(*, port: int, paths: list[str], cookies: list[str], duration: int, connections: int, script_dir: Path) -> str:
@@ -164,30 +164,17 @@ def measure_reference(*, duration: int, connections: int, workers: int, port: in
         check=True,
     ).stdout.strip()
     script_dir = Path(tempfile.mkdtemp(prefix="portal-reference-"))
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "devtools.reference:application",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-    )
     try:
-        _wait_for(f"http://127.0.0.1:{port}/up")
-        output = _wrk(
-            port=port, paths=["/"], cookies=[session], duration=duration, connections=connections, script_dir=script_dir
-        )
+        with _gunicorn("devtools.reference:application", ready="/up", workers=workers, port=port, env=env):
+            output = _wrk(
+                port=port,
+                paths=["/"],
+                cookies=[session],
+                duration=duration,
+                connections=connections,
+                script_dir=script_dir,
+            )
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
         shutil.rmtree(script_dir, ignore_errors=True)
     return parse_wrk(output)
 

@@ -44,10 +44,15 @@ def assessments_follow_schools(*, school_ids: list[int], today: datetime.date | 
     schools = {s.pk: s for s in School.objects.filter(pk__in=school_ids).prefetch_related("form_offerings")}
     changed = []
     fields = ["committee", "school_forms", "ses_band", "pupil_count", "school_active"]
+    attnames = [SelfAssessment._meta.get_field(name).attname for name in fields]
+
+    def recorded(assessment: SelfAssessment) -> list:
+        return [getattr(assessment, name) for name in attnames]
+
     for assessment in open_cycle_assessments(list(schools), today=today):
-        before = [getattr(assessment, f if f != "committee" else "committee_id") for f in fields]
+        before = recorded(assessment)
         assessment.record_school(schools[assessment.school_id])
-        if before != [getattr(assessment, f if f != "committee" else "committee_id") for f in fields]:
+        if recorded(assessment) != before:
             changed.append(assessment)
     SelfAssessment.objects.bulk_update(changed, fields)
     return len(changed)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -53,6 +53,10 @@ class User(AbstractUser):
         default=HandedInMail.DIGEST,
         help_text=_("For committee editors: how you hear that the committee's schools have handed in."),
     )
+    # Raised whenever one of the user's roles is given, changed or taken away: the
+    # roles are cached under it (accounts.permissions.memberships), so a change
+    # shows on the user's next request.
+    roles_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -69,6 +73,20 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def roles_changed(self) -> None:
+        """Raise the roles' version in the database (and on this instance), so no cached roles are read again."""
+        User.objects.filter(pk=self.pk).update(roles_version=F("roles_version") + 1)
+        self.roles_version += 1
+        self.__dict__.pop("_portal_memberships", None)
+
+    @staticmethod
+    def membership_changed(sender, instance: "Membership", **kwargs) -> None:
+        """Connected to every save and delete of a role, cascades included (accounts.apps)."""
+        if Membership.user.is_cached(instance):
+            instance.user.roles_changed()
+        else:
+            User.objects.filter(pk=instance.user_id).update(roles_version=F("roles_version") + 1)
 
 
 class Role(models.TextChoices):

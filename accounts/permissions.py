@@ -11,6 +11,7 @@ Acting: the `can_*` predicates say whether a role is high enough; views turn a
 no into 403 with `require()`.
 """
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -29,13 +30,24 @@ class SeparationOfDuties(PermissionDenied):
     """Refused because the user would check their own work; the message says so."""
 
 
+# How long a user's roles stay cached. A change of role is seen at once (the key holds the
+# version on the user row); this bounds only how long a renamed committee or school keeps
+# its old name in the navigation.
+ROLES_TIMEOUT = 60
+
+
 def memberships(user) -> list[Membership]:
-    """The user's roles, read once per request."""
+    """The user's roles with their committees and schools: from the cache under the user's
+    `roles_version`, read from the database at most once per request otherwise."""
     if not user.is_authenticated:
         return []
     cached = getattr(user, "_portal_memberships", None)
     if cached is None:
-        cached = list(user.memberships.select_related("committee", "school"))
+        key = f"roles:{user.pk}:{user.roles_version}"
+        cached = cache.get(key)
+        if cached is None:
+            cached = list(user.memberships.select_related("committee", "school"))
+            cache.set(key, cached, ROLES_TIMEOUT)
         user._portal_memberships = cached
     return cached
 

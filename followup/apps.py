@@ -7,7 +7,7 @@ class FollowupConfig(AppConfig):
     verbose_name = _("Follow-up")
 
     def ready(self) -> None:
-        from followup import notifications, reminders, school_history  # noqa: F401 (receivers)
+        from followup import cycles, notifications, reminders, school_history  # noqa: F401 (receivers)
         from outbox.services import register_builder
 
         register_builder(reminders.MAIL_KIND, reminders.build_reminder_mail)

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.cache import cache
 from django.db import models, transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import events, history
-from followup.models import Cycle, CycleArea, CycleIndicator, CycleLevel, SelfAssessment
+from followup.models import HANDED_IN_STATUSES, Cycle, CycleArea, CycleIndicator, CycleLevel, SelfAssessment
 from followup.services import FollowUpError
 from schools.models import School
 from strategy.models import Indicator, Reporter, Strategy
@@ -26,6 +28,40 @@ def cycle_schools(*, committees=(), school_forms=()) -> models.QuerySet[School]:
     if school_forms:
         schools = schools.filter(form_offerings__form__in=school_forms).distinct()
     return schools
+
+
+# Every follow-up's counts over the whole city, kept until a status changes.
+CITY_COUNTS_KEY = "followup:city-counts"
+# A status changed without the event (a data migration, the admin) shows within this time.
+CITY_COUNTS_TIMEOUT = 60
+
+
+def assessment_counts(assessments: models.QuerySet[SelfAssessment]) -> dict[int, tuple[int, int]]:
+    """{cycle id: (self-assessments, of them handed in)} of the given self-assessments."""
+    counts: dict[int, tuple[int, int]] = {}
+    for cycle_id, status, n in assessments.values_list("cycle_id", "status").annotate(n=Count("id")).order_by():
+        total, handed_in = counts.get(cycle_id, (0, 0))
+        counts[cycle_id] = (total + n, handed_in + (n if status in HANDED_IN_STATUSES else 0))
+    return counts
+
+
+def city_assessment_counts() -> dict[int, tuple[int, int]]:
+    """`assessment_counts` of every self-assessment in the city, from the cache until a status changes."""
+    counts = cache.get(CITY_COUNTS_KEY)
+    if counts is None:
+        counts = assessment_counts(SelfAssessment.objects.all())
+        cache.set(CITY_COUNTS_KEY, counts, CITY_COUNTS_TIMEOUT)
+    return counts
+
+
+def _forget_city_counts(sender, **kwargs) -> None:
+    """On `assessments_changed`: now for this transaction's own reads, and again once it is
+    committed, in case another request cached the counts as they were before it."""
+    cache.delete(CITY_COUNTS_KEY)
+    transaction.on_commit(lambda: cache.delete(CITY_COUNTS_KEY))
+
+
+events.assessments_changed.connect(_forget_city_counts, dispatch_uid="followup_city_counts")
 
 
 @transaction.atomic

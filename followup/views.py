@@ -14,7 +14,13 @@ from accounts import permissions
 from core import versioning
 from core.decorators import login_required_htmx
 from followup import reminders, services
-from followup.cycles import cycle_change_dates, cycle_changes, cycle_open
+from followup.cycles import (
+    assessment_counts,
+    city_assessment_counts,
+    cycle_change_dates,
+    cycle_changes,
+    cycle_open,
+)
 from followup.forms import (
     ApproveForm,
     AreaAnswerForm,
@@ -23,7 +29,6 @@ from followup.forms import (
     ReturnForm,
 )
 from followup.models import (
-    HANDED_IN_STATUSES,
     AreaAnswer,
     AssessmentStatus,
     Cycle,
@@ -36,16 +41,10 @@ from followup.models import (
 def cycle_list(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_view_cycles(request.user))
     cycles = list(Cycle.objects.select_related("strategy").prefetch_related("committees"))
-    counts: dict[int, list[int]] = {}
-    for cycle_id, status, n in (
-        permissions.visible_assessments(request.user, SelfAssessment.objects.all())
-        .values_list("cycle_id", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        entry = counts.setdefault(cycle_id, [0, 0])
-        entry[0] += n
-        entry[1] += n if status in HANDED_IN_STATUSES else 0
+    if permissions.is_city_staff(request.user):
+        counts = city_assessment_counts()
+    else:
+        counts = assessment_counts(permissions.visible_assessments(request.user, SelfAssessment.objects.all()))
     for cycle in cycles:
         cycle.total, cycle.handed_in = counts.get(cycle.pk, (0, 0))
     return TemplateResponse(

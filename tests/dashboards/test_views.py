@@ -630,6 +630,24 @@ def test_the_follow_up_list_counts_what_each_user_sees_from_the_summaries(client
     assert (cycles[THIS_YEAR].handed_in, cycles[THIS_YEAR].total) == (2, 2)
 
 
+def test_the_city_offices_counts_are_read_once_and_follow_a_return_at_once(
+    client, dash, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    def this_year():
+        cycles = {c.year: c for c in client.get(reverse("followup:cycle_list")).context["cycles"]}
+        return cycles[THIS_YEAR].handed_in, cycles[THIS_YEAR].total
+
+    client.force_login(dash.analyst)
+    assert this_year() == (3, 3)
+    with django_assert_max_num_queries(20) as counted:
+        assert this_year() == (3, 3)
+    assert not any("GROUP BY" in q["sql"] for q in counted.captured_queries)
+    assessment = SelfAssessment.objects.get(cycle=dash.cycle, school=dash.school_b)
+    with django_capture_on_commit_callbacks(execute=True):
+        followup_services.assessment_return(assessment=assessment, user=dash.editor_b, reason="Mer konkret.")
+    assert this_year() == (2, 3)
+
+
 def test_who_has_handed_in_is_shown_fifty_units_a_page(client, dash):
     for n in range(60):
         SchoolFactory(committee=dash.committee_a, name=f"Enhet {n:02d}")

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, F, FloatField, Func, OuterRef, Q, Subquery, Sum
+from django.db.models.lookups import IsNull
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -44,23 +45,48 @@ class ComputedValue:
 
 
 @dataclass
-class _Result:
-    school_id: int
+class _Part:
+    """One committee's school units in the follow-up, as the formulas count them."""
+
     committee_id: int
-    status: str
-    indicators: dict
-    pupils: int | None
+    units: int
+    approved: int
     has_plan: bool
+    # {cycle indicator id: (sum of the values, pupils, units)} of the handed-in units with a
+    # pupil count that reported it.
+    reported: dict[str, tuple[float, int, int]]
+
+
+class _ReportedNumber(Func):
+    """The number a school result holds for one of the follow-up's indicators, or NULL.
+
+    The key is the indicator's id, digits that Django's own JSON lookups would read as a
+    position in an array; here it is always a key."""
+
+    output_field = FloatField()
+
+    def __init__(self, key: str):
+        self.key = key
+        super().__init__(F("indicators"))
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(json_extract({sql}, %s) AS REAL)", (*params, f'$."{self.key}"')
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(({sql} ->> %s) AS double precision)", (*params, self.key)
 
 
 class Facts:
-    """What the formulas read for one follow-up (or one committee's part of it), in one query:
-    each school unit's result that year with its committee then, its pupil count and whether
-    that committee's action plan for the strategy is adopted."""
+    """What the formulas read for one follow-up (or one committee's part of it), counted by
+    the database in one query, one row per committee: each committee's school units that year
+    (where they belonged then), how many are approved, whether the committee's action plan for
+    the strategy is adopted, and the per-pupil sums of the counts the indicators divide."""
 
     def __init__(self, cycle: Cycle, indicators: list[Indicator], *, committee_id: int | None = None):
         self.cycle = cycle
-        self.results: list[_Result] = []
+        self.parts: list[_Part] = []
         if not indicators:
             return
         results = SchoolResult.objects.filter(cycle=cycle)
@@ -69,29 +95,56 @@ class Facts:
         adopted = ActionPlan.objects.filter(
             strategy_id=cycle.strategy_id, committee_id=OuterRef("committee_id"), status=PlanStatus.ADOPTED
         )
-        self.results = [
-            _Result(*row)
-            for row in results.annotate(has_plan=Exists(adopted)).values_list(
-                "school_id", "committee_id", "status", "indicators", "school__pupil_count", "has_plan"
+        keys = sorted({str(i.source_id) for i in indicators if i.formula == Formula.PER_PUPIL and i.source_id})
+        counted = Q(status__in=HANDED_IN_STATUSES, school__pupil_count__isnull=False)
+        sums = {}
+        for n, key in enumerate(keys):
+            value = _ReportedNumber(key)
+            sums |= {
+                f"sum_{n}": Sum(value, filter=counted),
+                f"pupils_{n}": Sum("school__pupil_count", filter=counted & IsNull(value, False)),
+                f"units_{n}": Count(value, filter=counted),
+            }
+        rows = (
+            results.values("committee_id")
+            .annotate(
+                units=Count("pk"),
+                approved=Count("pk", filter=Q(status=AssessmentStatus.APPROVED)),
+                has_plan=Exists(adopted),
+                **sums,
             )
-        ]
+            .order_by()
+        )
+        for row in rows:
+            reported = {
+                key: (row[f"sum_{n}"], row[f"pupils_{n}"], row[f"units_{n}"])
+                for n, key in enumerate(keys)
+                if row[f"units_{n}"]
+            }
+            self.parts.append(_Part(row["committee_id"], row["units"], row["approved"], row["has_plan"], reported))
 
     @classmethod
     def from_results(cls, cycle: Cycle, results: Iterable[SchoolResult], *, adopted: set[int]) -> Facts:
         """The facts from results already read with their schools (a committee's dashboard reads them
         anyway), and the committees whose plan is adopted: no query of its own."""
         facts = cls(cycle, [])
-        facts.results = [
-            _Result(
-                r.school_id, r.committee_id, r.status, r.indicators, r.school.pupil_count, r.committee_id in adopted
-            )
-            for r in results
-        ]
+        parts: dict[int, _Part] = {}
+        for r in results:
+            part = parts.setdefault(r.committee_id, _Part(r.committee_id, 0, 0, r.committee_id in adopted, {}))
+            part.units += 1
+            part.approved += r.status == AssessmentStatus.APPROVED
+            pupils = r.school.pupil_count
+            if r.status not in HANDED_IN_STATUSES or pupils is None:
+                continue
+            for key, value in r.indicators.items():
+                total, all_pupils, units = part.reported.get(key, (0.0, 0, 0))
+                part.reported[key] = (total + value, all_pupils + pupils, units + 1)
+        facts.parts = list(parts.values())
         return facts
 
-    def of(self, committee_id: int | None) -> list[_Result]:
-        """The school units of the follow-up, or of one committee (where they belonged that year)."""
-        return [r for r in self.results if committee_id is None or r.committee_id == committee_id]
+    def of(self, committee_id: int | None) -> list[_Part]:
+        """The committees of the follow-up, or one committee."""
+        return [p for p in self.parts if committee_id is None or p.committee_id == committee_id]
 
 
 def computed_indicators(cycle: Cycle, *, committee: Committee | None = None) -> list[Indicator]:
@@ -114,14 +167,14 @@ def indicator_compute(*, indicator: Indicator, facts: Facts, committee_id: int |
     """The indicator's value for the follow-up, or for one committee's part of it; no value when there is
     nothing to count (no committees, no school units, no pupils), never a division by zero."""
     target = float(indicator.year_target) if indicator.year_target is not None else None
-    results = facts.of(committee_id)
+    parts = facts.of(committee_id)
     formula = Formula(indicator.formula)
     if formula == Formula.PLANS_ADOPTED:
-        value, how = _plans_adopted(results)
+        value, how = _plans_adopted(parts)
     elif formula == Formula.ASSESSMENTS_APPROVED:
-        value, how = _assessments_approved(results)
+        value, how = _assessments_approved(parts)
     else:
-        value, how = _per_pupil(results, indicator)
+        value, how = _per_pupil(parts, indicator)
     return ComputedValue(indicator, value, how, target)
 
 
@@ -131,11 +184,11 @@ def _count(value: int | float) -> str:
     return number_format(value, force_grouping=True)
 
 
-def _plans_adopted(results: list[_Result]) -> tuple[float | None, str]:
-    committees = {r.committee_id for r in results}
+def _plans_adopted(parts: list[_Part]) -> tuple[float | None, str]:
+    committees = [p for p in parts if p.units]
     if not committees:
         return None, _("No committee has school units in the follow-up.")
-    with_plan = len({r.committee_id for r in results if r.has_plan})
+    with_plan = sum(1 for p in committees if p.has_plan)
     how = _("%(adopted)s of %(total)s committees have an adopted action plan") % {
         "adopted": _count(with_plan),
         "total": _count(len(committees)),
@@ -143,30 +196,28 @@ def _plans_adopted(results: list[_Result]) -> tuple[float | None, str]:
     return 100 * with_plan / len(committees), how
 
 
-def _assessments_approved(results: list[_Result]) -> tuple[float | None, str]:
-    if not results:
+def _assessments_approved(parts: list[_Part]) -> tuple[float | None, str]:
+    units = sum(p.units for p in parts)
+    if not units:
         return None, _("No school units in the follow-up.")
-    approved = sum(1 for r in results if r.status == AssessmentStatus.APPROVED)
+    approved = sum(p.approved for p in parts)
     how = _("%(approved)s of %(total)s school units' self-assessments are approved") % {
         "approved": _count(approved),
-        "total": _count(len(results)),
+        "total": _count(units),
     }
-    return 100 * approved / len(results), how
+    return 100 * approved / units, how
 
 
-def _per_pupil(results: list[_Result], indicator: Indicator) -> tuple[float | None, str]:
+def _per_pupil(parts: list[_Part], indicator: Indicator) -> tuple[float | None, str]:
     source = indicator.source
     if indicator.source_id is None:
         return None, _("The follow-up does not ask for %(code)s.") % {"code": source}
     key, name = str(indicator.source_id), indicator.source_name
     # Only the units that reported the count, and whose pupils the portal knows, are counted on both sides.
-    counted = [
-        (r.indicators[key], r.pupils)
-        for r in results
-        if r.status in HANDED_IN_STATUSES and key in r.indicators and r.pupils is not None
-    ]
-    total = sum(value for value, _p in counted)
-    pupils = sum(p for _v, p in counted)
+    counted = [p.reported[key] for p in parts if key in p.reported]
+    total = sum(value for value, _p, _n in counted)
+    pupils = sum(p for _v, p, _n in counted)
+    units = sum(n for _v, _p, n in counted)
     if not pupils:
         return None, _("No school unit with a pupil count has reported %(code)s %(name)s.") % {
             "code": source,
@@ -177,7 +228,7 @@ def _per_pupil(results: list[_Result], indicator: Indicator) -> tuple[float | No
         "code": source,
         "name": name,
         "pupils": _count(pupils),
-        "units": _count(len(counted)),
+        "units": _count(units),
     }
     return total / pupils, how
 
@@ -259,7 +310,7 @@ def report_computed_table(cycle: Cycle) -> Table:
     )
     indicators = computed_indicators(cycle)
     facts = Facts(cycle, indicators)
-    names = dict(Committee.objects.filter(pk__in={r.committee_id for r in facts.results}).values_list("pk", "name"))
+    names = dict(Committee.objects.filter(pk__in={p.committee_id for p in facts.parts}).values_list("pk", "name"))
     for indicator in indicators:
         places: list[tuple[str, int | None]] = [(_("The city"), None)]
         places += sorted(((name, pk) for pk, name in names.items()), key=lambda p: p[0])

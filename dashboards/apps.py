@@ -10,9 +10,10 @@ class DashboardsConfig(AppConfig):
         # The summaries listen to the follow-up's and the organisation's events;
         # the yearly reports are swept jobs, and their "ready" mail goes through the outbox.
         from core import jobs
-        from dashboards import reports, summaries
+        from dashboards import reports, sections, summaries
         from outbox.services import register_builder
 
         jobs.register(reports.REPORT_JOBS)
         jobs.register_sweeper("summaries", summaries.sweep)
+        jobs.register_sweeper("dashboards", sections.sweep)
         register_builder(reports.READY_MAIL, reports.build_ready_mail)

@@ -1,12 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,7 +12,7 @@ from core import spreadsheets, versioning
 from core.decorators import login_required_htmx
 from core.history import changes
 from core.pdf import pdf_response
-from dashboards import charts, figures, reports, tables
+from dashboards import figures, reports, sections, tables
 from dashboards.forms import BoardReportForm
 from dashboards.models import BoardReport, BoardReportAnalysis, DocumentStatus, Highlight, YearlyReport
 from dashboards.school_report import school_report
@@ -65,29 +62,6 @@ def _scope_for(request: HttpRequest, csv_key: str = "") -> figures.Scope | HttpR
     return figures.Scope(cycle, form=form, cycles=cycles)
 
 
-# A rendered dashboard is kept this long; its key changes with every refresh of the
-# summaries, so this bounds only how long a change to an action plan takes to show.
-RENDERED_TIMEOUT = 60
-
-
-def _sections_html(scope: figures.Scope) -> SafeString:
-    """The dashboard's tables and charts, rendered once per refresh of the summaries."""
-    key = scope.cache_key()
-    body = cache.get(key)
-    if body is None:
-        board = scope.build()
-        body = render_to_string(
-            "dashboards/_sections.html",
-            {
-                "headline": board.headline,
-                "sections": [(t, charts.svg(t.chart) if t.chart and t.rows else None) for t in board.tables],
-                "query": scope.query,
-            },
-        )
-        cache.set(key, body, RENDERED_TIMEOUT)
-    return mark_safe(body)  # noqa: S308 - rendered by our template
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The city, a committee or a school unit for a year: the same views for what is beneath."""
@@ -100,7 +74,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "dashboards/dashboard.html",
         {
             "board": scope,
-            "sections_html": _sections_html(scope),
+            "sections_html": sections.sections_html(scope),
             "cycles": scope.cycles,
             "committees": permissions.dashboard_committee_choices(user, scope),
             "city_view": permissions.can_view_city_dashboard(user),

@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,7 +16,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from actionplans.models import Action, ActionPlan
-from dashboards import figures, summaries, tables
+from core import jobs
+from dashboards import figures, sections, summaries, tables, tasks
 from dashboards.models import Highlight
 from followup import services as followup_services
 from followup.models import (
@@ -615,6 +617,38 @@ def test_the_same_dashboard_is_not_built_twice_while_the_summaries_are_unchanged
     monkeypatch.setattr(figures, "city_dashboard", lambda *a, **k: built.append(1))
     assert client.get(dashboard()).status_code == 200
     assert built == []
+
+
+def test_the_refresh_draws_the_city_dashboard_before_anyone_looks(client, dash, monkeypatch, settings):
+    client.force_login(dash.analyst)
+    before = section(client.get(dashboard()).content.decode(), "completeness")
+    assessment = SelfAssessment.objects.get(cycle=dash.cycle, school=dash.school_b)
+    followup_services.assessment_return(assessment=assessment, user=dash.editor_b, reason="Mer konkret.")
+    tasks.refresh_summaries(dash.cycle.pk)  # what the worker does once the return is committed
+    built = []
+    monkeypatch.setattr(figures, "city_dashboard", lambda *a, **k: built.append(1))
+    client.force_login(dash.analyst)
+    warm = {}
+    for language in ("sv", "en"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        warm[language] = section(client.get(dashboard()).content.decode(), "completeness")
+    assert built == []
+    monkeypatch.undo()
+    cache.clear()
+    client.force_login(dash.analyst)
+    for language in ("sv", "en"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        assert section(client.get(dashboard()).content.decode(), "completeness") == warm[language]
+    assert warm["sv"] != before  # the return is counted
+    assert "Completeness" in warm["en"]
+
+
+def test_the_sweep_draws_the_city_dashboard_again_once_its_drawing_has_expired(dash):
+    assert sections.city_dashboards_warm() == 2  # Swedish and English
+    assert sections.city_dashboards_warm() == 0
+    cache.clear()  # as when the drawing's minute is up
+    assert jobs.sweep()["dashboards"] == 1
+    assert sections.city_dashboards_warm() == 0
 
 
 # --- The follow-up pages count from the summaries ---------------------------------------------

@@ -13,7 +13,7 @@ no into 403 with `require()`.
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -94,16 +94,27 @@ def visible_schools(user) -> QuerySet[School]:
 
 
 def get_committee_for_user(user, pk: int) -> Committee:
+    """A committee the user sees. Committee staff's own committees come with their roles
+    (`memberships`), without a query of their own."""
+    if not is_city_staff(user):
+        for m in memberships(user):
+            if m.committee_id == pk and m.role in COMMITTEE_ROLES:
+                return m.committee
     return get_object_or_404(visible_committees(user), pk=pk)
 
 
 def get_school_for_user(user, pk: int, *, assessments: QuerySet | None = None) -> School:
     """A school the user sees; with `assessments` (of one follow-up), also one
-    whose assessment there the user sees (a school that was the user's committee's then)."""
+    whose assessment there the user sees (a school that was the user's committee's then),
+    read with `recorded_committee_id`: the committee its assessment there records (None without one)."""
     schools = visible_schools(user)
-    if assessments is not None and not is_city_staff(user):
-        schools = School.objects.filter(
-            Q(pk__in=schools.values("pk")) | Q(pk__in=visible_assessments(user, assessments).values("school_id"))
+    if assessments is not None:
+        if not is_city_staff(user):
+            schools = School.objects.filter(
+                Q(pk__in=schools.values("pk")) | Q(pk__in=visible_assessments(user, assessments).values("school_id"))
+            )
+        schools = schools.annotate(
+            recorded_committee_id=Subquery(assessments.filter(school=OuterRef("pk")).values("committee_id")[:1])
         )
     return get_object_or_404(schools.select_related("committee"), pk=pk)
 

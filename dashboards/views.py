@@ -17,7 +17,7 @@ from dashboards.forms import BoardReportForm
 from dashboards.models import BoardReport, BoardReportAnalysis, DocumentStatus, Highlight, YearlyReport
 from dashboards.school_report import school_report
 from followup.models import AreaAnswer, Cycle, SelfAssessment
-from schools.models import SchoolForm
+from schools.models import Committee, SchoolForm
 
 
 def _scope_for(request: HttpRequest, csv_key: str = "") -> figures.Scope | HttpResponse:
@@ -44,8 +44,9 @@ def _scope_for(request: HttpRequest, csv_key: str = "") -> figures.Scope | HttpR
     if school_id.isdigit():
         # The school as it stood in this follow-up: its committee of that year.
         school = permissions.get_school_for_user(user, int(school_id), assessments=cycle.assessments.all())
-        recorded = cycle.assessments.filter(school=school).select_related("committee").first()
-        committee = recorded.committee if recorded else school.committee
+        committee = school.committee
+        if school.recorded_committee_id not in (None, school.committee_id):  # it has moved since
+            committee = Committee.objects.get(pk=school.recorded_committee_id)
         permissions.require(permissions.can_view_school_dashboard(user, school, committee_id=committee.pk))
         return figures.Scope(cycle, committee=committee, school=school, cycles=cycles)
     if committee_id.isdigit():

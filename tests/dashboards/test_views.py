@@ -651,6 +651,19 @@ def test_the_sweep_draws_the_city_dashboard_again_once_its_drawing_has_expired(d
     assert sections.city_dashboards_warm() == 0
 
 
+def test_the_committee_filter_offers_every_committee_with_the_one_shown_selected(client, dash):
+    Committee = type(dash.committee_b)
+    Committee.objects.filter(pk=dash.committee_b.pk).update(name="Nämnd <B> & co")
+    summaries.rebuild(dash.cycle)  # the names the filter offers come with the summary
+    client.force_login(dash.analyst)
+    page = client.get(dashboard(committee=dash.committee_b.pk)).content.decode()
+    options = re.findall(r'<option value="(\d+)"( selected)?>([^<]*)</option>', page.split('id="filter-committee"')[1])
+    assert sorted((int(pk), bool(selected), name) for pk, selected, name in options if pk) == [
+        (dash.committee_a.pk, False, "Nämnd A"),
+        (dash.committee_b.pk, True, "Nämnd &lt;B&gt; &amp; co"),
+    ]
+
+
 # --- The follow-up pages count from the summaries ---------------------------------------------
 
 

@@ -261,12 +261,17 @@ CACHES = {
         schemes={"locmemcache", "dummycache", "redis", "rediss"},
     )
 }
+# A Redis cache: short timeouts, no exception raised, and after a failed attempt no
+# other for a few seconds (core.cache), so each operation misses at once.
+REDIS_CACHE_OPTIONS = {
+    "IGNORE_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": 0.5,
+    "SOCKET_TIMEOUT": 0.5,
+    "CONNECTION_POOL_CLASS": "core.cache.FailFastConnectionPool",
+}
 if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
     # Options given in the URL (?socket_timeout=1) win over these.
-    _redis_options = CACHES["default"].setdefault("OPTIONS", {})
-    _redis_options.setdefault("IGNORE_EXCEPTIONS", True)
-    _redis_options.setdefault("SOCKET_CONNECT_TIMEOUT", 0.5)
-    _redis_options.setdefault("SOCKET_TIMEOUT", 0.5)
+    CACHES["default"]["OPTIONS"] = {**REDIS_CACHE_OPTIONS, **CACHES["default"].get("OPTIONS", {})}
 # A cache that cannot be reached is logged (logger django_redis.cache), not raised.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60  # an invitation link is valid for three days

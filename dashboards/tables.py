@@ -7,15 +7,14 @@ each level's dashboard, read from the pre-computed summaries, are in
 from __future__ import annotations
 
 import datetime
-import functools
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import formats
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from core.paths import path_to
 from dashboards.summaries import target_met
 from followup.models import Cycle
 from schools.models import Committee, School
@@ -165,11 +164,6 @@ class Dashboard:
         return next((t for t in self.tables if t.key == key), None)
 
 
-@functools.cache
-def _dashboard_path() -> str:
-    return reverse("dashboards:dashboard")
-
-
 def dashboard_url(cycle_id: int, *, committee: int | None = None, school: int | None = None, form: str = "") -> str:
     """The dashboard's address for a follow-up (a year may hold several); called
     for every row that links down, so the path is looked up once."""
@@ -180,7 +174,7 @@ def dashboard_url(cycle_id: int, *, committee: int | None = None, school: int | 
         query += f"&school={int(school)}"
     if form:
         query += "&" + urlencode({"form": form})
-    return f"{_dashboard_path()}?{query}"
+    return f"{path_to('dashboards:dashboard')}?{query}"
 
 
 # --- Stored as data ---------------------------------------------------------------

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
+from core.paths import path_to
 
 
 def navigation(user) -> list[dict]:
@@ -15,7 +15,7 @@ def navigation(user) -> list[dict]:
         return []
     items = []
     if permissions.is_city_staff(user):
-        items.append({"label": _("Organisation"), "url": reverse("schools:committee_list")})
+        items.append({"label": _("Organisation"), "url": path_to("schools:committee_list")})
     else:
         seen = set()
         for m in permissions.memberships(user):
@@ -24,25 +24,25 @@ def navigation(user) -> list[dict]:
                 continue
             seen.add((type(place), place.pk))
             url_name = "schools:committee_detail" if m.committee else "schools:school_detail"
-            items.append({"label": place.name, "url": reverse(url_name, args=[place.pk])})
+            items.append({"label": place.name, "url": path_to(url_name, place.pk)})
     if permissions.can_view_dashboards(user):
-        items.append({"label": _("Dashboard"), "url": reverse("dashboards:dashboard")})
+        items.append({"label": _("Dashboard"), "url": path_to("dashboards:dashboard")})
     if permissions.can_build_yearly_report(user):
-        items.append({"label": _("Yearly report"), "url": reverse("dashboards:report_list")})
+        items.append({"label": _("Yearly report"), "url": path_to("dashboards:report_list")})
     if permissions.can_view_cycles(user):
-        items.append({"label": _("Follow-up"), "url": reverse("followup:cycle_list")})
+        items.append({"label": _("Follow-up"), "url": path_to("followup:cycle_list")})
     if permissions.can_view_plans(user):
-        items.append({"label": _("Action plans"), "url": reverse("actionplans:plan_list")})
-    items.append({"label": _("Strategies"), "url": reverse("strategy:strategy_list")})
+        items.append({"label": _("Action plans"), "url": path_to("actionplans:plan_list")})
+    items.append({"label": _("Strategies"), "url": path_to("strategy:strategy_list")})
     if permissions.can_manage_periods(user):
-        items.append({"label": _("Report periods"), "url": reverse("actionplans:period_list"), "manage": True})
+        items.append({"label": _("Report periods"), "url": path_to("actionplans:period_list"), "manage": True})
     if permissions.can_change_organisation(user):
-        items.append({"label": _("Import"), "url": reverse("schools:organisation_import"), "manage": True})
-        items.append({"label": _("Merge school units"), "url": reverse("followup:school_merge"), "manage": True})
+        items.append({"label": _("Import"), "url": path_to("schools:organisation_import"), "manage": True})
+        items.append({"label": _("Merge school units"), "url": path_to("followup:school_merge"), "manage": True})
     if permissions.can_manage_users(user):
-        items.append({"label": _("Users"), "url": reverse("accounts:user_list"), "manage": True})
+        items.append({"label": _("Users"), "url": path_to("accounts:user_list"), "manage": True})
     if user.is_staff or permissions.is_city_admin(user):
-        items.append({"label": _("Administration"), "url": reverse("admin:index"), "manage": True})
+        items.append({"label": _("Administration"), "url": path_to("admin:index"), "manage": True})
     return items
 
 

@@ -2,6 +2,8 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse, set_script_prefix
 
+from core.paths import path_to
+
 
 def render(pk) -> str:
     return Template("{% load links %}{{ pk|link_to:'schools:committee_detail' }}").render(Context({"pk": pk}))
@@ -20,6 +22,15 @@ def test_a_link_follows_the_script_prefix_the_portal_is_served_under():
     finally:
         set_script_prefix("/")
     assert not render(3).startswith("/strategi/")
+
+
+def test_a_path_without_an_id_is_the_path_reverse_gives_under_the_prefix_of_the_moment():
+    assert path_to("dashboards:dashboard") == reverse("dashboards:dashboard")
+    try:
+        set_script_prefix("/strategi/")
+        assert path_to("dashboards:dashboard") == reverse("dashboards:dashboard") == "/strategi/dashboard/"
+    finally:
+        set_script_prefix("/")
 
 
 def test_a_link_takes_only_an_id():

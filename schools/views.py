@@ -12,6 +12,7 @@ from accounts.models import Membership, Role
 from core import spreadsheets
 from schools import org_files, services
 from schools.forms import OrganisationImportConfirmForm, OrganisationImportForm, SchoolEditForm
+from schools.versions import organisation_version
 
 
 def _principals():
@@ -29,7 +30,13 @@ def committee_list(request: HttpRequest) -> HttpResponse:
         active_count=Count("schools", filter=Q(schools__is_active=True)),
         closed_count=Count("schools", filter=Q(schools__is_active=False)),
     )
-    return TemplateResponse(request, "schools/committee_list.html", {"committees": committees})
+    # The table is cached for the committees the user sees, until the organisation changes.
+    scope = "city" if permissions.is_city_staff(request.user) else sorted(permissions.committee_ids(request.user))
+    return TemplateResponse(
+        request,
+        "schools/committee_list.html",
+        {"committees": committees, "scope": scope, "version": organisation_version()},
+    )
 
 
 @login_required

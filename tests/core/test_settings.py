@@ -146,6 +146,11 @@ def test_with_a_redis_cache_url_sessions_and_the_cache_are_shared_and_give_way_a
     backend, location, options = result.stdout.split(" ", 2)
     assert (backend, location) == ("django_redis.cache.RedisCache", "redis://redis:6379/2")
     assert options.strip() == str(
-        [("IGNORE_EXCEPTIONS", True), ("SOCKET_CONNECT_TIMEOUT", 0.5), ("SOCKET_TIMEOUT", 0.5)]
+        [
+            ("CONNECTION_POOL_CLASS", "core.cache.FailFastConnectionPool"),
+            ("IGNORE_EXCEPTIONS", True),
+            ("SOCKET_CONNECT_TIMEOUT", 0.5),
+            ("SOCKET_TIMEOUT", 0.5),
+        ]
     )
     assert manage_check(**PRODUCTION, CACHE_URL="redis://redis:6379/2").returncode == 0

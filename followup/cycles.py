@@ -12,8 +12,16 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core import events, history
-from followup.models import HANDED_IN_STATUSES, Cycle, CycleArea, CycleIndicator, CycleLevel, SelfAssessment
+from core import events, history, versions
+from followup.models import (
+    ASSESSMENTS,
+    HANDED_IN_STATUSES,
+    Cycle,
+    CycleArea,
+    CycleIndicator,
+    CycleLevel,
+    SelfAssessment,
+)
 from followup.services import FollowUpError
 from schools.models import School
 from strategy.models import Indicator, Reporter, Strategy
@@ -30,38 +38,37 @@ def cycle_schools(*, committees=(), school_forms=()) -> models.QuerySet[School]:
     return schools
 
 
-# Every follow-up's counts over the whole city, kept until a status changes.
-CITY_COUNTS_KEY = "followup:city-counts"
 # A status changed without the event (a data migration, the admin) shows within this time.
-CITY_COUNTS_TIMEOUT = 60
+COUNTS_TIMEOUT = 60
 
 
-def assessment_counts(assessments: models.QuerySet[SelfAssessment]) -> dict[int, tuple[int, int]]:
-    """{cycle id: (self-assessments, of them handed in)} of the given self-assessments."""
-    counts: dict[int, tuple[int, int]] = {}
+def status_counts(assessments: models.QuerySet[SelfAssessment]) -> dict[int, dict[str, int]]:
+    """{cycle id: {status: self-assessments}} of the given self-assessments."""
+    counts: dict[int, dict[str, int]] = {}
     for cycle_id, status, n in assessments.values_list("cycle_id", "status").annotate(n=Count("id")).order_by():
-        total, handed_in = counts.get(cycle_id, (0, 0))
-        counts[cycle_id] = (total + n, handed_in + (n if status in HANDED_IN_STATUSES else 0))
+        counts.setdefault(cycle_id, {})[status] = n
     return counts
 
 
-def city_assessment_counts() -> dict[int, tuple[int, int]]:
-    """`assessment_counts` of every self-assessment in the city, from the cache until a status changes."""
-    counts = cache.get(CITY_COUNTS_KEY)
-    if counts is None:
-        counts = assessment_counts(SelfAssessment.objects.all())
-        cache.set(CITY_COUNTS_KEY, counts, CITY_COUNTS_TIMEOUT)
-    return counts
+def city_status_counts() -> dict[int, dict[str, int]]:
+    """`status_counts` of every self-assessment in the city, cached until a status changes."""
+    return cache.get_or_set(
+        f"followup:city-status-counts:{versions.current(ASSESSMENTS)}",
+        lambda: status_counts(SelfAssessment.objects.all()),
+        COUNTS_TIMEOUT,
+    )
 
 
-def _forget_city_counts(sender, **kwargs) -> None:
-    """On `assessments_changed`: now for this transaction's own reads, and again once it is
-    committed, in case another request cached the counts as they were before it."""
-    cache.delete(CITY_COUNTS_KEY)
-    transaction.on_commit(lambda: cache.delete(CITY_COUNTS_KEY))
+def handed_in(counts: dict[str, int]) -> tuple[int, int]:
+    """(self-assessments, of them handed in) of one follow-up's status counts."""
+    return sum(counts.values()), sum(n for status, n in counts.items() if status in HANDED_IN_STATUSES)
 
 
-events.assessments_changed.connect(_forget_city_counts, dispatch_uid="followup_city_counts")
+def _assessments_changed(sender, **kwargs) -> None:
+    versions.changed(ASSESSMENTS)
+
+
+events.assessments_changed.connect(_assessments_changed, dispatch_uid="followup_assessments_version")
 
 
 @transaction.atomic

@@ -198,6 +198,9 @@ class AssessmentStatus(models.TextChoices):
 
 EDITABLE_STATUSES = (AssessmentStatus.NOT_STARTED, AssessmentStatus.DRAFT, AssessmentStatus.RETURNED)
 HANDED_IN_STATUSES = (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED)
+# The version (core.versions) of the self-assessments as the lists count them: it changes with
+# every `assessments_changed` (a new follow-up, a first answer, a submission, return or approval).
+ASSESSMENTS = "assessments"
 
 
 class SelfAssessmentQuerySet(models.QuerySet):

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import User
-from core import events, history, versioning
+from core import events, history, versioning, versions
 from followup import notifications
 from followup.models import (
+    ASSESSMENTS,
     EDITABLE_STATUSES,
     HANDED_IN_STATUSES,
     AreaAnswer,
@@ -409,7 +410,16 @@ class AreaRatings:
 
 def committee_area_ratings(*, committee_id: int, strategy_id: int) -> dict[int, AreaRatings]:
     """Per focus area number, how the committee's schools rated it in the latest
-    follow-up of the strategy in which any of them handed in (one query)."""
+    follow-up of the strategy in which any of them handed in (one query), cached until
+    a self-assessment's status changes (within a minute for one changed without the event)."""
+    return cache.get_or_set(
+        f"followup:area-ratings:{committee_id}:{strategy_id}:{versions.current(ASSESSMENTS)}",
+        lambda: _committee_area_ratings(committee_id=committee_id, strategy_id=strategy_id),
+        60,
+    )
+
+
+def _committee_area_ratings(*, committee_id: int, strategy_id: int) -> dict[int, AreaRatings]:
     handed_in = {
         "committee_id": committee_id,
         "status__in": HANDED_IN_STATUSES,

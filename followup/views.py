@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,11 +15,12 @@ from core import versioning
 from core.decorators import login_required_htmx
 from followup import reminders, services
 from followup.cycles import (
-    assessment_counts,
-    city_assessment_counts,
+    city_status_counts,
     cycle_change_dates,
     cycle_changes,
     cycle_open,
+    handed_in,
+    status_counts,
 )
 from followup.forms import (
     ApproveForm,
@@ -42,11 +43,11 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_view_cycles(request.user))
     cycles = list(Cycle.objects.select_related("strategy").prefetch_related("committees"))
     if permissions.is_city_staff(request.user):
-        counts = city_assessment_counts()
+        counts = city_status_counts()
     else:
-        counts = assessment_counts(permissions.visible_assessments(request.user, SelfAssessment.objects.all()))
+        counts = status_counts(permissions.visible_assessments(request.user, SelfAssessment.objects.all()))
     for cycle in cycles:
-        cycle.total, cycle.handed_in = counts.get(cycle.pk, (0, 0))
+        cycle.total, cycle.handed_in = handed_in(counts.get(cycle.pk, {}))
     return TemplateResponse(
         request,
         "followup/cycle_list.html",
@@ -110,13 +111,15 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in AssessmentStatus.values:
         assessments = assessments.filter(status=status)
-    counts = dict(
-        permissions.visible_assessments(request.user, SelfAssessment.objects.filter(cycle=cycle))
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    page = Paginator(assessments, 50).get_page(request.GET.get("page"))
+    if permissions.is_city_staff(request.user):
+        counts = city_status_counts().get(cycle.pk, {})
+    else:
+        counts = status_counts(
+            permissions.visible_assessments(request.user, SelfAssessment.objects.filter(cycle=cycle))
+        ).get(cycle.pk, {})
+    paginator = Paginator(assessments, 50)
+    paginator.count = counts.get(status, 0) if status in AssessmentStatus.values else sum(counts.values())
+    page = paginator.get_page(request.GET.get("page"))
     can_remind = permissions.can_remind_now(request.user)
     rows = list(page.object_list)
     if can_remind:

@@ -662,6 +662,18 @@ def test_the_overview_shows_the_committees_schools_handed_in_levels_in_the_lates
     assert "1 på lägsta nivån" in page(client.get(url("plan_detail", fu.plan.pk)))
 
 
+def test_the_ratings_are_read_once_and_follow_a_submission_at_once(fu, django_assert_num_queries):
+    org = fu.org
+    school_a2 = SchoolFactory(committee=org.committee_a, name="Skola A2")
+    cycle = open_cycle(fu.strategy)
+    rate(cycle, org.school_a, {1: 1, 2: 2}, user=org.principal_a)
+    assert services.plan_overview(fu.plan)[0]["ratings"].total == 1
+    with django_assert_num_queries(0):
+        followup_services.committee_area_ratings(committee_id=org.committee_a.pk, strategy_id=fu.strategy.pk)
+    rate(cycle, school_a2, {1: 3, 2: 3}, user=org.principal_a)
+    assert services.plan_overview(fu.plan)[0]["ratings"].total == 2
+
+
 def test_the_overview_has_no_ratings_without_a_follow_up(fu):
     assert [e["ratings"] for e in services.plan_overview(fu.plan)] == [None, None]
 

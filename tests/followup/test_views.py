@@ -366,3 +366,24 @@ def test_the_head_of_schools_is_not_offered_the_log_of_reminders_they_may_not_re
     client.force_login(org.editor_a)
     page = client.get(reverse("followup:cycle_detail", args=[cycle_a.pk])).content.decode()
     assert reverse("followup:reminder_log", args=[cycle_a.pk]) in page
+
+
+def test_who_has_handed_in_counts_for_the_city_office_from_the_cache_until_a_status_changes(
+    client, org, cycle_a, django_assert_max_num_queries
+):
+    from tests.followup.test_services import hand_in
+
+    def counted():
+        with django_assert_max_num_queries(20) as queries:
+            response = client.get(reverse("followup:cycle_detail", args=[cycle_a.pk]))
+        counts = {value: n for value, _label, n in response.context["counts"] if n}
+        grouped = any("GROUP BY" in q["sql"] for q in queries.captured_queries)
+        return counts, response.context["page"].paginator.count, grouped
+
+    client.force_login(org.analyst)
+    assert counted() == ({"not_started": 2}, 2, True)
+    assert counted() == ({"not_started": 2}, 2, False)
+    hand_in(org.assessment_a, org.principal_a, levels=(3,))
+    assert counted() == ({"not_started": 1, "submitted": 1}, 2, True)
+    client.force_login(org.editor_b)  # committee staff count what is theirs
+    assert counted()[:2] == ({"not_started": 1}, 1)

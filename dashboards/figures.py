@@ -65,7 +65,9 @@ class Scope:
 
     @property
     def refreshed_at(self) -> datetime.datetime | None:
-        return _summary(self.cycle)[1]
+        """When the summaries were last brought up to date (without reading their description)."""
+        summary = _summary_row(self.cycle)
+        return summary.refreshed_at if summary else None
 
     @property
     def form_label(self) -> str:
@@ -105,13 +107,18 @@ class Scope:
 # --- The three levels -------------------------------------------------------------------
 
 
-def _summary(cycle: Cycle) -> tuple[dict, datetime.datetime | None]:
+def _summary_row(cycle: Cycle) -> CycleSummary | None:
     """The cycle's summary row, read with the cycle when it was fetched with select_related("summary")."""
     relation = Cycle.summary.related
     summary = relation.get_cached_value(cycle) if relation.is_cached(cycle) else None
     if summary is None:  # not read with the cycle, or not there when it was
         summary = CycleSummary.objects.filter(cycle=cycle).first()
         relation.set_cached_value(cycle, summary)
+    return summary
+
+
+def _summary(cycle: Cycle) -> tuple[dict, datetime.datetime | None]:
+    summary = _summary_row(cycle)
     if summary is None:
         return {}, None
     return summary.meta, summary.refreshed_at

@@ -2,6 +2,7 @@ import html
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Case, F, JSONField, Subquery, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -29,13 +30,27 @@ def _scope_for(request: HttpRequest, csv_key: str = "") -> figures.Scope | HttpR
     Committee staff asking for the whole city are sent to their own committee."""
     user = request.user
     permissions.require(permissions.can_view_dashboards(user))
-    # Every follow-up for the filter; the summary's description (meta) is read for the one shown only.
-    cycles = tuple(
-        Cycle.objects.select_related("strategy", "summary").defer("summary__meta").prefetch_related("committees")
-    )
     # A follow-up by its id; an address with only a year (as before a year could
     # hold several) names the year's first follow-up.
     cycle_id, year = request.GET.get("cycle", ""), request.GET.get("year", "")
+    # Every follow-up for the filter, in one query; the summary's description (meta) only of the one shown.
+    if cycle_id:
+        shown = Value(int(cycle_id) if cycle_id.isdigit() else None)
+    elif year:
+        shown = Subquery(
+            Cycle.objects.filter(year=int(year) if year.isdigit() else None).order_by("-pk").values("pk")[:1]
+        )
+    else:
+        shown = Subquery(Cycle.objects.values("pk")[:1])
+    cycles = tuple(
+        Cycle.objects.select_related("strategy", "summary")
+        .defer("summary__meta")
+        .annotate(shown_meta=Case(When(pk=shown, then=F("summary__meta")), output_field=JSONField()))
+        .prefetch_related("committees")
+    )
+    for each in cycles:
+        if each.shown_meta is not None:
+            each.summary.meta = each.shown_meta
     if cycle_id:
         cycle = next((c for c in cycles if str(c.pk) == cycle_id), None)
     elif year:

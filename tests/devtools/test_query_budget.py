@@ -24,7 +24,7 @@ LARGER = scale.Scale(committees=4, schools_per_committee=6, years=3)
 # indicators in two queries more when it is drawn (the indicators with their targets,
 # then one row per committee counted by the database), a committee's in one.
 BUDGET = {
-    "dashboard, city": (4, 10),  # the shown follow-up's summary description is read apart from the others
+    "dashboard, city": (3, 9),
     "dashboard, committee": (3, 10),
     "dashboard, school": (4, 10),  # the school is read with the committee its assessment records
     "principal's form page": (5, 10),

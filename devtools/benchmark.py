@@ -304,7 +304,9 @@ def measure_reports() -> tuple[float, float, float | None]:
     return round(content_s, 2), round(excel_s, 2), None if pdf_s is None else round(pdf_s, 2)
 
 
-def run(*, repeat: int, duration: int, connections: int, workers: int, port: int, load: bool) -> Results:
+def run(
+    *, repeat: int, duration: int, connections: int, workers: int, port: int, load: bool, page_duration: int = 0
+) -> Results:
     results = Results(machine=machine(), data=data_size())
     results.pages = measure_pages(repeat)
     results.submission_to_dashboard_s, results.submission_note = measure_submission()
@@ -312,10 +314,17 @@ def run(*, repeat: int, duration: int, connections: int, workers: int, port: int
     if load:
         analyst, editor, principal = _user(0), _user(2), _user(3)
         mix = [
-            (user, path) for _n, user, method, path, _d, _h in main_pages(analyst, editor, principal) if method == "get"
+            (name, user, path)
+            for name, user, method, path, _d, _h in main_pages(analyst, editor, principal)
+            if method == "get"
         ]
         results.throughput = load_test.measure_throughput(
-            mix=mix, duration=duration, connections=connections, workers=workers, port=port
+            mix=mix,
+            duration=duration,
+            connections=connections,
+            workers=workers,
+            port=port,
+            page_duration=page_duration,
         )
     return results
 

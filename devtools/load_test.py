@@ -47,16 +47,20 @@ end
 """
 
 
-def measure_throughput(*, mix: list[tuple], duration: int, connections: int, workers: int, port: int) -> dict:
-    """Requests per second for a mix of authenticated pages ((user, path), each
-    page with its user's session), gunicorn and wrk on this machine."""
+def measure_throughput(
+    *, mix: list[tuple], duration: int, connections: int, workers: int, port: int, page_duration: int = 0
+) -> dict:
+    """Requests per second for a mix of authenticated pages ((name, user, path), each
+    page with its user's session), gunicorn and wrk on this machine; then, for
+    `page_duration` seconds each, every page of the mix on its own. Each figure
+    also as its share of the reference's (a bare Django page, same settings)."""
     wrk = shutil.which("wrk")
     if wrk is None:
         return {"skipped": "wrk is not installed (apt-get install wrk)"}
     if connection.vendor != "postgresql":
         return {"skipped": "the load test runs against PostgreSQL"}
     sessions = {}
-    for user in {u.pk: u for u, _p in mix}.values():
+    for user in {u.pk: u for _n, u, _p in mix}.values():
         client = Client()
         client.force_login(user)
         sessions[user.pk] = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -83,26 +87,47 @@ def measure_throughput(*, mix: list[tuple], duration: int, connections: int, wor
         with _gunicorn("config.wsgi", ready="/healthz", workers=workers, port=port, env=env):
             output = _wrk(
                 port=port,
-                paths=[path for _u, path in mix],
-                cookies=[sessions[u.pk] for u, _p in mix],
+                paths=[path for _n, _u, path in mix],
+                cookies=[sessions[u.pk] for _n, u, _p in mix],
                 duration=duration,
                 connections=connections,
                 script_dir=static_root,  # removed with the static files below; the script holds session cookies
             )
+            by_page = {}
+            if page_duration:
+                for name, user, path in mix:
+                    alone = _wrk(
+                        port=port,
+                        paths=[path],
+                        cookies=[sessions[user.pk]],
+                        duration=page_duration,
+                        connections=connections,
+                        script_dir=static_root,
+                    )
+                    by_page[name] = parse_wrk(alone)
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
     figures = parse_wrk(output)
     reference = measure_reference(duration=duration, connections=connections, workers=workers, port=port)
-    ratio = None
-    if reference.get("requests_per_second"):
-        ratio = round(figures["requests_per_second"] / reference["requests_per_second"], 2)
+
+    def share(rate: float) -> float | None:
+        return round(rate / reference["requests_per_second"], 2) if reference.get("requests_per_second") else None
+
     return figures | {
         "pages": len(mix),
+        "by_page": {
+            name: {
+                "requests_per_second": page["requests_per_second"],
+                "errors": page["errors"],
+                "ratio_to_reference": share(page["requests_per_second"]),
+            }
+            for name, page in by_page.items()
+        },
         "gunicorn_workers": workers,
         "connections": connections,
         "seconds": duration,
         "reference": reference,
-        "ratio_to_reference": ratio,
+        "ratio_to_reference": share(figures["requests_per_second"]),
     }
 
 

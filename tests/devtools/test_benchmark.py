@@ -99,7 +99,9 @@ def test_the_load_script_counts_every_answer_but_200_as_an_error(tmp_path):
 
 
 def test_the_benchmark_on_generated_data_answers_every_page_in_few_queries_and_serves_without_errors(generated):
-    results = benchmark.run(repeat=3, duration=2, connections=4, workers=2, port=free_port(), load=True)
+    results = benchmark.run(
+        repeat=3, duration=2, connections=4, workers=2, port=free_port(), load=True, page_duration=1
+    )
 
     assert results.data["schools"] == SMALL.schools
     pages = {page.name: page for page in results.pages}
@@ -126,6 +128,13 @@ def test_the_benchmark_on_generated_data_answers_every_page_in_few_queries_and_s
     assert throughput["ratio_to_reference"] == round(
         throughput["requests_per_second"] / reference["requests_per_second"], 2
     )
+    # Each page on its own, with its share of the reference.
+    users = benchmark._user(0), benchmark._user(2), benchmark._user(3)
+    assert set(throughput["by_page"]) == {name for name, _u, method, *_rest in benchmark.main_pages(*users)}
+    for name, page in throughput["by_page"].items():
+        assert page["errors"] == 0, (name, page)
+        assert page["requests_per_second"] > 0, name
+        assert page["ratio_to_reference"] == round(page["requests_per_second"] / reference["requests_per_second"], 2)
 
 
 def test_the_command_writes_the_figures_as_json(generated, tmp_path):

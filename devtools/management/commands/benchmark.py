@@ -19,6 +19,9 @@ class Command(BaseCommand):
             "--json", default="benchmark.json", help="Where to write the figures (default %(default)s)."
         )
         parser.add_argument("--duration", type=int, default=20, help="Seconds of load (default 20).")
+        parser.add_argument(
+            "--page-duration", type=int, default=5, help="Seconds of load on each page alone (default 5; 0: none)."
+        )
         parser.add_argument("--connections", type=int, default=16, help="Open connections of wrk (default 16).")
         parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (default 5: 2 × cores + 1).")
         parser.add_argument("--port", type=int, default=8077)
@@ -33,6 +36,7 @@ class Command(BaseCommand):
                 workers=options["workers"],
                 port=options["port"],
                 load=not options["no_load"],
+                page_duration=options["page_duration"],
             )
         except LookupError as exc:
             raise CommandError(str(exc)) from None
@@ -72,5 +76,12 @@ class Command(BaseCommand):
                     f"{reference['requests_per_second']:.0f} requests/s, {reference['errors']} errors; "
                     f"the portal serves {t['ratio_to_reference']} of it"
                 )
+            if t.get("by_page"):
+                out(f"\n{'page alone':34} {'requests/s':>10} {'errors':>6} {'share':>6}")
+                for name, page in t["by_page"].items():
+                    out(
+                        f"{name:34} {page['requests_per_second']:>10.0f} {page['errors']:>6} "
+                        f"{page['ratio_to_reference'] if page['ratio_to_reference'] is not None else '–':>6}"
+                    )
         Path(options["json"]).write_text(json.dumps(benchmark.as_dict(results), indent=2, ensure_ascii=False))
         out(f"\nFigures written to {options['json']}.")

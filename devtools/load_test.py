@@ -47,6 +47,12 @@ end
 """
 
 
+# Seconds of load before each measured run, not counted: every gunicorn worker has
+# then answered its first requests (templates compiled, translations and URL
+# patterns loaded), which on a busy machine can take longer than wrk's 2 s timeout.
+WARM_UP = 3
+
+
 def measure_throughput(
     *, mix: list[tuple], duration: int, connections: int, workers: int, port: int, page_duration: int = 0
 ) -> dict:
@@ -85,14 +91,15 @@ def measure_throughput(
     )
     try:
         with _gunicorn("config.wsgi", ready="/healthz", workers=workers, port=port, env=env):
-            output = _wrk(
-                port=port,
-                paths=[path for _n, _u, path in mix],
-                cookies=[sessions[u.pk] for _n, u, _p in mix],
-                duration=duration,
-                connections=connections,
-                script_dir=static_root,  # removed with the static files below; the script holds session cookies
-            )
+            load = {
+                "port": port,
+                "paths": [path for _n, _u, path in mix],
+                "cookies": [sessions[u.pk] for _n, u, _p in mix],
+                "connections": connections,
+                "script_dir": static_root,  # removed with the static files below; the script holds session cookies
+            }
+            _wrk(**load, duration=WARM_UP)
+            output = _wrk(**load, duration=duration)
             by_page = {}
             if page_duration:
                 for name, user, path in mix:
@@ -191,14 +198,9 @@ def measure_reference(*, duration: int, connections: int, workers: int, port: in
     script_dir = Path(tempfile.mkdtemp(prefix="portal-reference-"))
     try:
         with _gunicorn("devtools.reference:application", ready="/up", workers=workers, port=port, env=env):
-            output = _wrk(
-                port=port,
-                paths=["/"],
-                cookies=[session],
-                duration=duration,
-                connections=connections,
-                script_dir=script_dir,
-            )
+            load = {"port": port, "paths": ["/"], "cookies": [session], "connections": connections}
+            _wrk(**load, duration=WARM_UP, script_dir=script_dir)
+            output = _wrk(**load, duration=duration, script_dir=script_dir)
     finally:
         shutil.rmtree(script_dir, ignore_errors=True)
     return parse_wrk(output)

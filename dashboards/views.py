@@ -24,6 +24,11 @@ from followup.models import AreaAnswer, Cycle, SelfAssessment
 from schools.models import Committee, SchoolForm
 
 
+def _number(text: str) -> int | None:
+    """A number from the query string that the database can compare, or None."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
 def _scope_for(request: HttpRequest, csv_key: str = "") -> figures.Scope | HttpResponse:
     """The dashboard the query string asks for, within what the user may see.
 
@@ -35,11 +40,9 @@ def _scope_for(request: HttpRequest, csv_key: str = "") -> figures.Scope | HttpR
     cycle_id, year = request.GET.get("cycle", ""), request.GET.get("year", "")
     # Every follow-up for the filter, in one query; the summary's description (meta) only of the one shown.
     if cycle_id:
-        shown = Value(int(cycle_id) if cycle_id.isdigit() else None)
+        shown = Value(_number(cycle_id))
     elif year:
-        shown = Subquery(
-            Cycle.objects.filter(year=int(year) if year.isdigit() else None).order_by("-pk").values("pk")[:1]
-        )
+        shown = Subquery(Cycle.objects.filter(year=_number(year)).order_by("-pk").values("pk")[:1])
     else:
         shown = Subquery(Cycle.objects.values("pk")[:1])
     cycles = tuple(

@@ -664,6 +664,15 @@ def test_the_committee_filter_offers_every_committee_with_the_one_shown_selected
     ]
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["cycle=99999999999999999999999", "year=99999999999999999999", "cycle=x", "year=２０２６", "cycle=²", "cycle=-1"],
+)
+def test_a_follow_up_that_cannot_exist_is_not_found(client, dash, query):
+    client.force_login(dash.analyst)
+    assert client.get(f"{reverse('dashboards:dashboard')}?{query}").status_code == 404
+
+
 # --- The follow-up pages count from the summaries ---------------------------------------------
 
 

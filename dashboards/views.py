@@ -65,16 +65,16 @@ def _scope_for(request: HttpRequest, csv_key: str = "") -> figures.Scope | HttpR
     form = request.GET.get("form", "")
     form = form if form in SchoolForm.values else ""
     school_id, committee_id = request.GET.get("school", ""), request.GET.get("committee", "")
-    if school_id.isdigit():
+    if _number(school_id) is not None:
         # The school as it stood in this follow-up: its committee of that year.
-        school = permissions.get_school_for_user(user, int(school_id), assessments=cycle.assessments.all())
+        school = permissions.get_school_for_user(user, _number(school_id), assessments=cycle.assessments.all())
         committee = school.committee
         if school.recorded_committee_id not in (None, school.committee_id):  # it has moved since
             committee = Committee.objects.get(pk=school.recorded_committee_id)
         permissions.require(permissions.can_view_school_dashboard(user, school, committee_id=committee.pk))
         return figures.Scope(cycle, committee=committee, school=school, cycles=cycles)
-    if committee_id.isdigit():
-        committee = permissions.get_committee_for_user(user, int(committee_id))
+    if _number(committee_id) is not None:
+        committee = permissions.get_committee_for_user(user, _number(committee_id))
         return figures.Scope(cycle, committee=committee, form=form, cycles=cycles)
     if school_id or committee_id:
         raise Http404

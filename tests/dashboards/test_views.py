@@ -666,7 +666,10 @@ def test_the_committee_filter_offers_every_committee_with_the_one_shown_selected
 
 @pytest.mark.parametrize(
     "query",
-    ["cycle=99999999999999999999999", "year=99999999999999999999", "cycle=x", "year=２０２６", "cycle=²", "cycle=-1"],
+    [
+        *("cycle=99999999999999999999999", "year=99999999999999999999", "cycle=x", "year=２０２６", "cycle=²"),
+        *("cycle=-1", "school=²", "committee=²", "school=99999999999999999999999", "committee=1e3"),
+    ],
 )
 def test_a_follow_up_that_cannot_exist_is_not_found(client, dash, query):
     client.force_login(dash.analyst)

@@ -150,7 +150,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     cycles = Cycle.objects.select_related("strategy").prefetch_related("committees")
     if request.method == "POST":
         cycle_id = request.POST.get("cycle", "")
-        cycle = get_object_or_404(cycles, pk=int(cycle_id) if cycle_id.isdigit() else 0)
+        cycle = get_object_or_404(cycles, pk=_number(cycle_id) or 0)
         report = reports.report_request(cycle=cycle, user=request.user)
         report.refresh_from_db()  # without a broker it was built as it was asked for
         if not report.is_finished:

@@ -337,6 +337,7 @@ def test_requesting_a_year_without_a_follow_up_is_404(client, city):
     client.force_login(city.analyst)
     assert client.post(reverse("dashboards:report_list"), {"cycle": 999999}).status_code == 404
     assert client.post(reverse("dashboards:report_list"), {"cycle": "x"}).status_code == 404
+    assert client.post(reverse("dashboards:report_list"), {"cycle": "²"}).status_code == 404
     assert not YearlyReport.objects.exists()
 
 
